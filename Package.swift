@@ -1,0 +1,24 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+  name: "kcd",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "kcd", targets: ["kcd"]),
+  ],
+  targets: [
+    .target(name: "KcdJSON", swiftSettings: swiftSettings),
+    .target(name: "KcdHTTP", dependencies: ["KcdJSON"], swiftSettings: swiftSettings),
+    .target(name: "KubeSim", dependencies: ["KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
+    .target(name: "KcdServer", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
+    .executableTarget(name: "kcd", dependencies: ["KcdServer"], swiftSettings: swiftSettings),
+    .testTarget(name: "KcdJSONTests", dependencies: ["KcdJSON"], swiftSettings: swiftSettings),
+    .testTarget(name: "KcdHTTPTests", dependencies: ["KcdHTTP"], swiftSettings: swiftSettings),
+    .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
+  ]
+)

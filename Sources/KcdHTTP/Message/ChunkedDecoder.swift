@@ -1,0 +1,92 @@
+/// Incremental decoder for `Transfer-Encoding: chunked` request bodies: feed bytes as they
+/// arrive, it reports when the body is complete and refuses bad framing or oversize bodies.
+public struct ChunkedDecoder: Sendable {
+  public let maximumBodySize: Int
+  public private(set) var body: [UInt8] = []
+  public private(set) var isComplete = false
+  var pending: [UInt8] = []
+  var state = State.size
+
+  enum State: Sendable { case size, data(Int), dataEnd, trailer }
+
+  public init(maximumBodySize: Int) { self.maximumBodySize = maximumBodySize }
+
+  /// Consumes bytes; returns how many bytes after the end of the body were not used (pipelined data).
+  public mutating func feed(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> ArraySlice<UInt8> {
+    pending.append(contentsOf: bytes)
+    var i = 0
+    while !isComplete {
+      switch state {
+      case .size:
+        guard let nl = lineEnd(from: i) else { return leftover(from: i, limit: 1024) }
+        let line = pending[i..<nl.start]
+        i = nl.next
+        let sizePart = line.split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+        guard !sizePart.isEmpty, sizePart.count <= 16 else { throw .bad("invalid chunk size") }
+        var size = 0
+        for c in sizePart {
+          guard let d = PercentDecoding.hex(c) else { throw .bad("invalid chunk size") }
+          size = size * 16 + Int(d)
+        }
+        if size == 0 { state = .trailer } else {
+          guard body.count + size <= maximumBodySize else { throw HTTPParseError(status: 413, message: "request body too large") }
+          state = .data(size)
+        }
+      case .data(let size):
+        let available = pending.count - i
+        if available == 0 { return consumed(i) }
+        let n = min(size, available)
+        body.append(contentsOf: pending[i..<(i + n)])
+        i += n
+        state = n == size ? .dataEnd : .data(size - n)
+      case .dataEnd:
+        if pending.count - i < 2 { return consumed(i) }
+        guard pending[i] == 0x0D, pending[i + 1] == 0x0A else { throw .bad("chunk not terminated by CRLF") }
+        i += 2
+        state = .size
+      case .trailer:
+        guard let nl = lineEnd(from: i) else { return leftover(from: i, limit: 8192) }
+        let empty = nl.start == i
+        i = nl.next
+        if empty {
+          isComplete = true
+          let rest = pending[i...]
+          pending = []
+          return rest
+        }
+      }
+    }
+    return []
+  }
+
+  mutating func consumed(_ i: Int) -> ArraySlice<UInt8> {
+    pending.removeFirst(i)
+    return []
+  }
+
+  mutating func leftover(from i: Int, limit: Int) -> ArraySlice<UInt8> {
+    pending.removeFirst(i)
+    return []
+  }
+
+  func lineEnd(from i: Int) -> (start: Int, next: Int)? {
+    var j = i
+    while j < pending.count {
+      if pending[j] == 0x0A {
+        let start = (j > i && pending[j - 1] == 0x0D) ? j - 1 : j
+        return (start, j + 1)
+      }
+      j += 1
+    }
+    return nil
+  }
+
+  /// Lines too long to be a chunk header are an attack, not a slow client.
+  public var pendingIsOversized: Bool {
+    switch state {
+    case .size: return pending.count > 1024
+    case .trailer: return pending.count > 8192
+    default: return false
+    }
+  }
+}

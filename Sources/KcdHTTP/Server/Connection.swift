@@ -1,0 +1,170 @@
+/// One accepted connection: reads requests (keep-alive), enforces limits and deadlines, calls
+/// the handler and writes its response. Runs on its own thread.
+struct Connection {
+  let server: HTTPServer
+  let socket: StreamSocket
+  let peer: String
+  var buffer: [UInt8] = []
+
+  init(server: HTTPServer, socket: StreamSocket, peer: String) {
+    self.server = server
+    self.socket = socket
+    self.peer = peer
+  }
+
+  var config: HTTPServerConfiguration { server.configuration }
+
+  mutating func run() {
+    socket.setSendTimeout(seconds: config.sendTimeoutSeconds)
+    socket.setNoDelay()
+    var first = true
+    while !server.isStopping {
+      do {
+        guard let head = try readHead(idle: first ? config.headerTimeout : config.idleTimeout) else { return }
+        first = false
+        let body = try readBody(head)
+        var request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: head.headers, body: body, remoteAddress: peer)
+        if request.method == "HEAD" { request.body = [] }
+        let response = server.handler.handle(request)
+        let keepAlive = request.wantsKeepAlive && !server.isStopping
+        guard try write(response, keepAlive: keepAlive, version: head.version, isHead: head.method == "HEAD") else { return }
+        if !keepAlive { return }
+      } catch let error as HTTPParseError {
+        sendError(error.status, error.message)
+        return
+      } catch {
+        return
+      }
+    }
+  }
+
+  /// nil when the connection ended cleanly between requests.
+  mutating func readHead(idle: Double) throws -> HTTPRequestHead? {
+    let idleDeadline = monotonicSeconds() + idle
+    var headDeadline: Double? = buffer.isEmpty ? nil : monotonicSeconds() + config.headerTimeout
+    while true {
+      while buffer.first == 0x0D || buffer.first == 0x0A { buffer.removeFirst() }
+      if let end = headEnd() {
+        let head = try HTTPHeadParser.parse(buffer[0..<end.headLength], maximumHeaderCount: config.maximumHeaderCount)
+        buffer.removeFirst(end.total)
+        return head
+      }
+      if buffer.count > config.maximumHeadBytes { throw HTTPParseError(status: 431, message: "request head too large") }
+      let waitingForNew = buffer.isEmpty
+      do {
+        try socket.waitReadable(until: headDeadline ?? idleDeadline) { waitingForNew && server.isStopping }
+        let bytes = try socket.read()
+        if headDeadline == nil { headDeadline = min(idleDeadline, monotonicSeconds() + config.headerTimeout) }
+        buffer.append(contentsOf: bytes)
+      } catch SocketError.timedOut {
+        if waitingForNew && headDeadline == nil && idle != config.headerTimeout { return nil }
+        throw HTTPParseError(status: 408, message: "request head not received in time")
+      } catch {
+        return nil
+      }
+    }
+  }
+
+  func headEnd() -> (headLength: Int, total: Int)? {
+    var i = 0
+    let n = buffer.count
+    while i + 1 < n {
+      if buffer[i] == 0x0A {
+        if buffer[i + 1] == 0x0A { return (i + 1, i + 2) }
+        if i + 2 < n, buffer[i + 1] == 0x0D, buffer[i + 2] == 0x0A { return (i + 1, i + 3) }
+      }
+      i += 1
+    }
+    return nil
+  }
+
+  mutating func readBody(_ head: HTTPRequestHead) throws -> [UInt8] {
+    let deadline = monotonicSeconds() + config.bodyTimeout
+    let expectsContinue = head.headers["Expect"]?.lowercased() == "100-continue"
+    switch head.framing {
+    case .none:
+      return []
+    case .length(let n):
+      if n > config.maximumBodyBytes { throw HTTPParseError(status: 413, message: "request body too large") }
+      if expectsContinue && buffer.count < n { try socket.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
+      while buffer.count < n { try fill(until: deadline) }
+      let body = Array(buffer[0..<n])
+      buffer.removeFirst(n)
+      return body
+    case .chunked:
+      if expectsContinue && buffer.isEmpty { try socket.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
+      var decoder = ChunkedDecoder(maximumBodySize: config.maximumBodyBytes)
+      var rest = try decoder.feed(buffer[...])
+      buffer = []
+      while !decoder.isComplete {
+        if decoder.pendingIsOversized { throw HTTPParseError.bad("chunk header too long") }
+        try fill(until: deadline)
+        rest = try decoder.feed(buffer[...])
+        buffer = []
+      }
+      buffer = Array(rest)
+      return decoder.body
+    }
+  }
+
+  mutating func fill(until deadline: Double) throws {
+    do {
+      try socket.waitReadable(until: deadline) { false }
+      buffer.append(contentsOf: try socket.read())
+    } catch SocketError.timedOut {
+      throw HTTPParseError(status: 408, message: "request body not received in time")
+    }
+  }
+
+  /// Returns false when the connection must close (the stream was cut or writing failed).
+  func write(_ response: HTTPResponse, keepAlive: Bool, version: HTTPVersion, isHead: Bool) throws -> Bool {
+    var head = "HTTP/1.1 \(response.status) \(HTTPResponse.reason(response.status))\r\n"
+    for (name, value) in response.headers where !HTTPHeaders.same(name, "Content-Length") && !HTTPHeaders.same(name, "Transfer-Encoding") {
+      head += "\(name): \(value)\r\n"
+    }
+    if !keepAlive { head += "Connection: close\r\n" }
+    switch response.body {
+    case .bytes(let body):
+      head += "Content-Length: \(body.count)\r\n\r\n"
+      var bytes = Array(head.utf8)
+      if !isHead { bytes.append(contentsOf: body) }
+      try socket.write(bytes)
+      return true
+    case .stream(let produce):
+      head += "Transfer-Encoding: chunked\r\n\r\n"
+      try socket.write(Array(head.utf8))
+      if isHead { return false }
+      let sink = SocketChunkSink(socket: socket, server: server)
+      do {
+        try produce(sink)
+        try socket.write(Array("0\r\n\r\n".utf8))
+      } catch {
+        return false
+      }
+      return true
+    }
+  }
+
+  func sendError(_ status: Int, _ message: String) {
+    let body = Array((message + "\n").utf8)
+    let head = "HTTP/1.1 \(status) \(HTTPResponse.reason(status))\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+    try? socket.write(Array(head.utf8) + body)
+  }
+}
+
+/// Chunk writer bound to one connection.
+struct SocketChunkSink: ChunkSink {
+  let socket: StreamSocket
+  let server: HTTPServer
+
+  func write(_ bytes: [UInt8]) throws {
+    guard !bytes.isEmpty else { return }
+    var frame = Array(String(bytes.count, radix: 16).utf8)
+    frame.append(contentsOf: [0x0D, 0x0A])
+    frame.append(contentsOf: bytes)
+    frame.append(contentsOf: [0x0D, 0x0A])
+    try socket.write(frame)
+  }
+
+  var isClosed: Bool { server.isStopping || socket.peerHasClosed() }
+}

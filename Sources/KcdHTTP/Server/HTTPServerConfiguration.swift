@@ -1,0 +1,22 @@
+/// Limits that keep an internet-facing listener safe; defaults follow Flux's receiver, a bit
+/// stricter on body size (SPEC §3: 1 MiB).
+public struct HTTPServerConfiguration: Sendable {
+  /// `host:port`, `:port` (all interfaces) or `[v6]:port`; port 0 picks a free port.
+  public var address: String
+  public var maximumConnections = 1024
+  public var maximumHeadBytes = 64 * 1024
+  public var maximumHeaderCount = HTTPHeadParser.maximumHeaderCount
+  public var maximumBodyBytes = 1 << 20
+  /// From the first byte of a request head (or from accept) until the head is complete.
+  public var headerTimeout = 10.0
+  /// For the whole body once the head is in.
+  public var bodyTimeout = 30.0
+  /// Between keep-alive requests.
+  public var idleTimeout = 60.0
+  /// A peer that does not drain a response within this many seconds is dropped.
+  public var sendTimeoutSeconds = 30
+  /// Reports connection-level problems (never request bodies or headers).
+  public var log: (@Sendable (String) -> Void)?
+
+  public init(address: String) { self.address = address }
+}

@@ -1,0 +1,155 @@
+import KcdHTTP
+import KcdJSON
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The HTTP face of KubeSim: authentication, fault injection, the request log, and routing to
+/// discovery, resources and the `/_sim/` control plane.
+public final class KubeSimAPI: HTTPHandler {
+  public let store: ObjectStore
+  public let faults: FaultPlan
+  public let requestLog: RequestLog
+  public let access: AccessTable
+  let tokens: Mutex<Set<String>>
+  let settings: Mutex<WatchSettings>
+  let discovery: Discovery
+  /// Extra control routes (the workload simulator registers its own).
+  let extraControl: Mutex<[String: @Sendable (HTTPRequest) -> HTTPResponse]>
+
+  struct WatchSettings {
+    var bookmarkInterval = 1.0
+    var maximumTimeout = 1800.0
+  }
+
+  public init(store: ObjectStore, token: String, serverMinorVersion: String = "30") {
+    self.store = store
+    self.faults = FaultPlan()
+    self.requestLog = RequestLog()
+    self.access = AccessTable()
+    self.tokens = Mutex([token])
+    self.settings = Mutex(WatchSettings())
+    self.discovery = Discovery(store: store, serverVersion: ("1", serverMinorVersion))
+    self.extraControl = Mutex([:])
+  }
+
+  /// Replaces the accepted bearer tokens (rotation); old tokens stop working at once.
+  public func setTokens(_ list: [String]) { tokens.withLock { $0 = Set(list) } }
+
+  public var bookmarkInterval: Double {
+    get { settings.withLock { $0.bookmarkInterval } }
+    set { settings.withLock { $0.bookmarkInterval = max(0.01, newValue) } }
+  }
+
+  public var maximumWatchTimeout: Double {
+    get { settings.withLock { $0.maximumTimeout } }
+    set { settings.withLock { $0.maximumTimeout = max(0.1, newValue) } }
+  }
+
+  public func addControlRoute(_ path: String, _ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
+    extraControl.withLock { $0[path] = handler }
+  }
+
+  public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    let response = route(request)
+    if !request.path.hasPrefix("/_sim/") {
+      let contentType = request.headers["Content-Type"] ?? ""
+      let q = request.target.firstIndex(of: "?").map { String(request.target[request.target.index(after: $0)...]) } ?? ""
+      requestLog.append(RequestRecord(
+        method: request.method, path: request.path, query: q, contentType: contentType,
+        body: String(decoding: request.body.prefix(64 * 1024), as: UTF8.self), code: response.status,
+        userAgent: request.headers["User-Agent"] ?? ""))
+    }
+    return response
+  }
+
+  func route(_ request: HTTPRequest) -> HTTPResponse {
+    let path = request.path
+    if ["/healthz", "/readyz", "/livez"].contains(path) { return .text(200, "ok") }
+    if path == "/version" { return .json(200, discovery.version) }
+    guard authenticated(request) else { return KubeSimAPI.failure(.unauthorized) }
+    if path.hasPrefix("/_sim/") { return control(request) }
+    let latency = faults.latencySeconds
+    if latency > 0 { usleep(UInt32(min(latency, 60) * 1_000_000)) }
+    switch path {
+    case "/api", "/api/": return .json(200, discovery.coreVersions)
+    case "/apis", "/apis/": return .json(200, discovery.groupList)
+    case "/openapi/v2":
+      return HTTPResponse(status: 200, headers: ["Content-Type": "application/octet-stream"], body: [])
+    default: break
+    }
+    if path.hasPrefix("/openapi/") || path.hasPrefix("/swagger") {
+      return KubeSimAPI.failure(StatusError(code: 404, reason: "NotFound", message: "the server could not find the requested resource"))
+    }
+    let segments = request.pathSegments
+    if segments.count == 2 && segments[0] == "apis" {
+      if let g = discovery.group(String(segments[1])) { return .json(200, g) }
+      return KubeSimAPI.notFoundPath()
+    }
+    guard let rp = ResourcePath.parse(segments) else { return KubeSimAPI.notFoundPath() }
+    guard let plural = rp.plural else {
+      if let list = discovery.resourceList(group: rp.group, version: rp.version) { return .json(200, list) }
+      return KubeSimAPI.notFoundPath()
+    }
+    guard let type = store.resourceType(group: rp.group, version: rp.version, plural: plural) else { return KubeSimAPI.notFoundPath() }
+    if type.namespaced == false && rp.namespace != nil { return KubeSimAPI.notFoundPath() }
+    let verb = KubeSimAPI.verb(request, rp)
+    if let fault = faults.draw(verb: verb, resource: plural, namespace: rp.namespace, name: rp.name) {
+      return KubeSimAPI.faultResponse(fault, type: type, name: rp.name ?? "")
+    }
+    do {
+      return try ResourceHandler(api: self, type: type, path: rp, request: request).respond(verb: verb)
+    } catch {
+      return KubeSimAPI.failure(error)
+    }
+  }
+
+  func authenticated(_ request: HTTPRequest) -> Bool {
+    guard let header = request.headers["Authorization"], header.hasPrefix("Bearer ") else { return false }
+    let token = String(header.dropFirst(7)).trimmingSpaces()
+    return tokens.withLock { $0.contains(token) }
+  }
+
+  static func verb(_ request: HTTPRequest, _ rp: ResourcePath) -> String {
+    switch request.method {
+    case "GET", "HEAD":
+      if rp.name != nil { return "get" }
+      let w = request.queryValue("watch")
+      return (w == "1" || w == "true") ? "watch" : "list"
+    case "POST": return "create"
+    case "PUT": return "update"
+    case "PATCH": return "patch"
+    case "DELETE": return rp.name == nil ? "deletecollection" : "delete"
+    default: return request.method.lowercased()
+    }
+  }
+
+  static func failure(_ error: StatusError) -> HTTPResponse {
+    var headers = HTTPHeaders()
+    if let r = error.retryAfterSeconds { headers.set("Retry-After", String(r)) }
+    return .json(error.code, error.status, headers: headers)
+  }
+
+  static func notFoundPath() -> HTTPResponse {
+    failure(StatusError(code: 404, reason: "NotFound", message: "the server could not find the requested resource", details: [:]))
+  }
+
+  static func faultResponse(_ fault: FaultRule, type: ResourceType, name: String) -> HTTPResponse {
+    var headers = HTTPHeaders()
+    if let r = fault.retryAfterSeconds ?? (fault.code == 429 ? 1 : nil) { headers.set("Retry-After", String(r)) }
+    if fault.code == 429 && !fault.statusBody {
+      return .text(429, "Too many requests, please try again later.\n", headers: headers)
+    }
+    let error: StatusError
+    switch fault.code {
+    case 409: error = .conflict(type, name)
+    case 429: error = StatusError(code: 429, reason: "TooManyRequests", message: "Too many requests, please try again later.")
+    case 503: error = StatusError(code: 503, reason: "ServiceUnavailable", message: "the server is currently unable to handle the request")
+    case 504: error = StatusError(code: 504, reason: "Timeout", message: "Too large resource version")
+    default: error = StatusError(code: fault.code, reason: "InternalError", message: "Internal error occurred: injected fault")
+    }
+    return .json(fault.code, error.status, headers: headers)
+  }
+}

@@ -1,0 +1,42 @@
+import KcdJSON
+import Synchronization
+
+/// What KubeSim received and answered, so tests can assert on exact traffic
+/// ("exactly one PATCH to deployment web"). Bounded: the oldest entries go first.
+public struct RequestRecord: Sendable {
+  public var method: String
+  public var path: String
+  public var query: String
+  public var contentType: String
+  public var body: String
+  public var code: Int
+  public var userAgent: String
+
+  public var json: JSON {
+    ["method": .string(method), "path": .string(path), "query": .string(query), "contentType": .string(contentType),
+     "body": .string(body), "code": .int(Int64(code)), "userAgent": .string(userAgent)]
+  }
+}
+
+public final class RequestLog: Sendable {
+  let entries = Mutex<[RequestRecord]>([])
+  let limit: Int
+
+  public init(limit: Int = 50_000) { self.limit = limit }
+
+  func append(_ r: RequestRecord) {
+    entries.withLock {
+      $0.append(r)
+      if $0.count > limit { $0.removeFirst($0.count - limit) }
+    }
+  }
+
+  public var records: [RequestRecord] { entries.withLock { $0 } }
+
+  public func clear() { entries.withLock { $0.removeAll() } }
+
+  /// Records matching a method and a path suffix, e.g. `("PATCH", "/deployments/web")`.
+  public func matching(method: String, pathSuffix: String) -> [RequestRecord] {
+    records.filter { $0.method == method && $0.path.hasSuffix(pathSuffix) }
+  }
+}

@@ -1,0 +1,99 @@
+import KcdHTTP
+import KcdJSON
+
+/// A running simulated cluster: object store, API, workload simulator and HTTP listener.
+/// `kcd sim`, `kcd demo` and the tests all start one of these.
+public final class KubeSim: Sendable {
+  public struct Options: Sendable {
+    /// `host:port`; port 0 picks a free one.
+    public var listen = "127.0.0.1:0"
+    /// The bearer token clients must present.
+    public var token: String
+    public var serverMinorVersion = "30"
+    public var historyLimit = 10_000
+    public var serveV1beta1CronJobs = false
+    public var simulator = WorkloadSimulator.Options()
+    public init(token: String = KubeSim.randomToken()) { self.token = token }
+  }
+
+  public let store: ObjectStore
+  public let api: KubeSimAPI
+  public let simulator: WorkloadSimulator
+  public let server: HTTPServer
+  public let token: String
+
+  public init(options: Options = Options()) throws(SocketError) {
+    store = ObjectStore(historyLimit: options.historyLimit, serveV1beta1CronJobs: options.serveV1beta1CronJobs)
+    api = KubeSimAPI(store: store, token: options.token, serverMinorVersion: options.serverMinorVersion)
+    simulator = WorkloadSimulator(store: store, options: options.simulator)
+    token = options.token
+    var config = HTTPServerConfiguration(address: options.listen)
+    config.maximumBodyBytes = 3 << 20
+    config.idleTimeout = 600
+    config.maximumConnections = 4096
+    server = try HTTPServer(configuration: config, handler: api)
+    registerSimulatorControls()
+    simulator.start()
+  }
+
+  public var port: Int { server.port }
+
+  /// `http://127.0.0.1:PORT`
+  public var url: String { "http://127.0.0.1:\(port)" }
+
+  public func stop() {
+    simulator.stop()
+    server.shutdown(grace: 1)
+  }
+
+  /// A kubeconfig that kubectl, the Python client and `kcd run` use as is.
+  public func kubeconfig(context: String = "kubesim", namespace: String = "default") -> String {
+    """
+    apiVersion: v1
+    kind: Config
+    clusters:
+    - name: \(context)
+      cluster:
+        server: \(url)
+    users:
+    - name: \(context)
+      user:
+        token: \(token)
+    contexts:
+    - name: \(context)
+      context:
+        cluster: \(context)
+        user: \(context)
+        namespace: \(namespace)
+    current-context: \(context)
+    preferences: {}
+
+    """
+  }
+
+  public static func randomToken() -> String { "kubesim-" + Identifiers.suffix(24) }
+
+  func registerSimulatorControls() {
+    let simulator = self.simulator
+    api.addControlRoute("PUT /_sim/time-scale") { request in
+      guard let body = try? JSON.parse(request.body), let scale = body["scale"].doubleValue, scale > 0 else {
+        return KubeSimAPI.failure(.badRequest("scale must be a positive number"))
+      }
+      simulator.timeScale = scale
+      return .json(200, ["ok": true])
+    }
+    api.addControlRoute("POST /_sim/advance") { request in
+      guard let body = try? JSON.parse(request.body), let seconds = body["seconds"].doubleValue, seconds >= 0 else {
+        return KubeSimAPI.failure(.badRequest("seconds must be a non-negative number"))
+      }
+      simulator.advance(seconds: seconds)
+      return .json(200, ["ok": true, "simulatedNow": .double(simulator.simulatedNow)])
+    }
+    api.addControlRoute("POST /_sim/cronjobs/trigger") { request in
+      guard let body = try? JSON.parse(request.body), let ns = body["namespace"].stringValue, let name = body["name"].stringValue else {
+        return KubeSimAPI.failure(.badRequest("give namespace and name"))
+      }
+      do throws(StatusError) { return .json(201, try simulator.triggerCronJob(namespace: ns, name: name)) } catch { return KubeSimAPI.failure(error) }
+    }
+  }
+}

@@ -1,0 +1,8 @@
+import KcdServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+Signals.blockTermination()
+exit(KcdCLI.main(CommandLine.arguments))

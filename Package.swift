@@ -13,7 +13,9 @@ let package = Package(
   ],
   targets: [
     .target(name: "KcdJSON", swiftSettings: swiftSettings),
-    .target(name: "KcdHTTP", dependencies: ["KcdJSON"], swiftSettings: swiftSettings),
+    .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+    .target(name: "CKcdTLS", dependencies: ["COpenSSL"]),
+    .target(name: "KcdHTTP", dependencies: ["KcdJSON", "COpenSSL", "CKcdTLS"], swiftSettings: swiftSettings),
     .target(name: "KubeSim", dependencies: ["KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
     .target(name: "KcdServer", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
     .executableTarget(name: "kcd", dependencies: ["KcdServer"], swiftSettings: swiftSettings),

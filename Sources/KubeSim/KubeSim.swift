@@ -13,6 +13,10 @@ public final class KubeSim: Sendable {
     public var historyLimit = 10_000
     public var serveV1beta1CronJobs = false
     public var simulator = WorkloadSimulator.Options()
+    /// Serve HTTPS with a certificate from a CA made at start (kubectl sends tokens only over TLS).
+    public var tls = true
+    /// Accept requests that carry no credentials (wrong credentials still get 401).
+    public var allowAnonymous = false
     public init(token: String = KubeSim.randomToken()) { self.token = token }
   }
 
@@ -21,8 +25,10 @@ public final class KubeSim: Sendable {
   public let simulator: WorkloadSimulator
   public let server: HTTPServer
   public let token: String
+  /// The CA that signed the serving certificate (nil for plain HTTP).
+  public let certificateAuthority: TLSIdentity?
 
-  public init(options: Options = Options()) throws(SocketError) {
+  public init(options: Options = Options()) throws(KubeSimError) {
     store = ObjectStore(historyLimit: options.historyLimit, serveV1beta1CronJobs: options.serveV1beta1CronJobs)
     api = KubeSimAPI(store: store, token: options.token, serverMinorVersion: options.serverMinorVersion)
     simulator = WorkloadSimulator(store: store, options: options.simulator)
@@ -31,15 +37,30 @@ public final class KubeSim: Sendable {
     config.maximumBodyBytes = 3 << 20
     config.idleTimeout = 600
     config.maximumConnections = 4096
-    server = try HTTPServer(configuration: config, handler: api)
+    api.allowAnonymous = options.allowAnonymous
+    do {
+      if options.tls {
+        let ca = try TLSIdentity.certificateAuthority(commonName: "kubesim-ca")
+        let leaf = try TLSIdentity.leaf(commonName: "kubesim", subjectAltNames: ["IP:127.0.0.1", "IP:::1", "DNS:localhost"], issuer: ca)
+        config.tls = try TLSServerContext(identity: leaf)
+        certificateAuthority = ca
+      } else {
+        certificateAuthority = nil
+      }
+      server = try HTTPServer(configuration: config, handler: api)
+    } catch let e as TLSError {
+      throw KubeSimError(message: e.message)
+    } catch {
+      throw KubeSimError(message: "cannot listen on \(options.listen): \(error)")
+    }
     registerSimulatorControls()
     simulator.start()
   }
 
   public var port: Int { server.port }
 
-  /// `http://127.0.0.1:PORT`
-  public var url: String { "http://127.0.0.1:\(port)" }
+  /// `https://127.0.0.1:PORT` (or http when TLS is off)
+  public var url: String { "\(certificateAuthority == nil ? "http" : "https")://127.0.0.1:\(port)" }
 
   public func stop() {
     simulator.stop()
@@ -54,7 +75,7 @@ public final class KubeSim: Sendable {
     clusters:
     - name: \(context)
       cluster:
-        server: \(url)
+        server: \(url)\(certificateAuthority.map { "\n    certificate-authority-data: " + Base64.encode(Array($0.certificateChainPEM.utf8)) } ?? "")
     users:
     - name: \(context)
       user:
@@ -96,4 +117,10 @@ public final class KubeSim: Sendable {
       do throws(StatusError) { return .json(201, try simulator.triggerCronJob(namespace: ns, name: name)) } catch { return KubeSimAPI.failure(error) }
     }
   }
+}
+
+/// KubeSim could not start (port taken, certificate generation failed).
+public struct KubeSimError: Error, Sendable, CustomStringConvertible {
+  public let message: String
+  public var description: String { message }
 }

@@ -2,11 +2,11 @@
 /// the handler and writes its response. Runs on its own thread.
 struct Connection {
   let server: HTTPServer
-  let socket: StreamSocket
+  let socket: any ByteStream
   let peer: String
   var buffer: [UInt8] = []
 
-  init(server: HTTPServer, socket: StreamSocket, peer: String) {
+  init(server: HTTPServer, socket: any ByteStream, peer: String) {
     self.server = server
     self.socket = socket
     self.peer = peer
@@ -15,8 +15,6 @@ struct Connection {
   var config: HTTPServerConfiguration { server.configuration }
 
   mutating func run() {
-    socket.setSendTimeout(seconds: config.sendTimeoutSeconds)
-    socket.setNoDelay()
     var first = true
     while !server.isStopping {
       do {
@@ -52,8 +50,8 @@ struct Connection {
       if buffer.count > config.maximumHeadBytes { throw HTTPParseError(status: 431, message: "request head too large") }
       let waitingForNew = buffer.isEmpty
       do {
-        try socket.waitReadable(until: headDeadline ?? idleDeadline) { waitingForNew && server.isStopping }
-        let bytes = try socket.read()
+        try socket.waitReadable(until: headDeadline ?? idleDeadline, slice: 0.25) { waitingForNew && server.isStopping }
+        let bytes = try socket.read(max: 16384)
         if headDeadline == nil { headDeadline = min(idleDeadline, monotonicSeconds() + config.headerTimeout) }
         buffer.append(contentsOf: bytes)
       } catch SocketError.timedOut {
@@ -109,8 +107,8 @@ struct Connection {
 
   mutating func fill(until deadline: Double) throws {
     do {
-      try socket.waitReadable(until: deadline) { false }
-      buffer.append(contentsOf: try socket.read())
+      try socket.waitReadable(until: deadline, slice: 0.25) { false }
+      buffer.append(contentsOf: try socket.read(max: 16384))
     } catch SocketError.timedOut {
       throw HTTPParseError(status: 408, message: "request body not received in time")
     }
@@ -154,7 +152,7 @@ struct Connection {
 
 /// Chunk writer bound to one connection.
 struct SocketChunkSink: ChunkSink {
-  let socket: StreamSocket
+  let socket: any ByteStream
   let server: HTTPServer
 
   func write(_ bytes: [UInt8]) throws {

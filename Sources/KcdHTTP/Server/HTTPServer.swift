@@ -40,10 +40,17 @@ public final class HTTPServer: Sendable {
         continue
       }
       let socket = StreamSocket(fd: fd)
+      socket.setSendTimeout(seconds: configuration.sendTimeoutSeconds)
+      socket.setNoDelay()
       Threads.spawn { [self] in
-        var connection = Connection(server: self, socket: socket, peer: peer)
+        defer { active.wrappingSubtract(1, ordering: .relaxed) }
+        var stream: any ByteStream = socket
+        if let tls = configuration.tls {
+          guard let session = try? TLSStream(socket: socket, context: tls, timeoutSeconds: Int(configuration.headerTimeout.rounded(.up))) else { return }
+          stream = session
+        }
+        var connection = Connection(server: self, socket: stream, peer: peer)
         connection.run()
-        active.wrappingSubtract(1, ordering: .relaxed)
       }
     }
     acceptDone.store(true, ordering: .relaxed)

@@ -15,6 +15,8 @@ public struct HTTPServerConfiguration: Sendable {
   public var idleTimeout = 60.0
   /// A peer that does not drain a response within this many seconds is dropped.
   public var sendTimeoutSeconds = 30
+  /// Serve HTTPS with this context (nil: plain HTTP).
+  public var tls: TLSServerContext?
   /// Reports connection-level problems (never request bodies or headers).
   public var log: (@Sendable (String) -> Void)?
 

@@ -22,7 +22,7 @@ final class StreamSocket: @unchecked Sendable {
 
   /// Waits until readable or the deadline passes (monotonic seconds); `slice` bounds each wait
   /// so the caller can notice shutdown.
-  func waitReadable(until deadline: Double, slice: Double = 0.25, stop: () -> Bool) throws(SocketError) {
+  func waitReadable(until deadline: Double, slice: Double, stop: () -> Bool) throws(SocketError) {
     while true {
       if stop() { throw .closed }
       let remaining = deadline - monotonicSeconds()
@@ -36,7 +36,7 @@ final class StreamSocket: @unchecked Sendable {
   }
 
   /// Reads what is available (at most `max` bytes); throws `.closed` at end of stream.
-  func read(max: Int = 16384) throws(SocketError) -> [UInt8] {
+  func read(max: Int) throws(SocketError) -> [UInt8] {
     var buffer = [UInt8](repeating: 0, count: max)
     while true {
       let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, max, 0) }
@@ -70,6 +70,11 @@ final class StreamSocket: @unchecked Sendable {
     var byte: UInt8 = 0
     let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
     return n == 0
+  }
+
+  func setReceiveTimeout(seconds: Int) {
+    var tv = timeval(tv_sec: seconds, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
   }
 
   func setSendTimeout(seconds: Int) {

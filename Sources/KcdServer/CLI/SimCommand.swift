@@ -13,11 +13,14 @@ enum SimCommand {
                    [--history-limit 10000] [--bookmark-interval 1] [--watch-timeout 1800]
                    [--fault verb=patch,resource=deployments,code=500,rate=0.1[,count=N][,retryAfter=S]]...
                    [--latency SECONDS] [--watch-fault none|split|pack|stall] [--serve-batch-v1beta1]
+                   [--plain-http] [--allow-anonymous]
 
     Serves a simulated Kubernetes API (discovery, core, apps, batch, coordination, events,
     CRDs, TokenReview, SubjectAccessReview) with a workload simulator that rolls out
     Deployments, StatefulSets, DaemonSets, Jobs and CronJobs over simulated time.
-    Port 0 picks a free port; the kubeconfig written by --kubeconfig-out says which.
+    It serves HTTPS with a certificate from a CA made at start; the kubeconfig carries that CA
+    (kubectl sends credentials only over TLS). --plain-http serves HTTP instead (for a TLS proxy
+    in front); --allow-anonymous accepts requests without credentials. Port 0 picks a free port; the kubeconfig written by --kubeconfig-out says which.
     Images whose reference contains fail-progress, crashloop or pull-error fail on purpose.
     Runs until interrupted (SIGINT/SIGTERM).
     """
@@ -26,7 +29,7 @@ enum SimCommand {
     let a = try Arguments(args, valueFlags: [
       "listen", "kubeconfig-out", "token", "time-scale", "pod-start-seconds", "nodes", "server-version", "history-limit",
       "bookmark-interval", "watch-timeout", "fault", "latency", "watch-fault",
-    ], switchFlags: ["serve-batch-v1beta1"])
+    ], switchFlags: ["serve-batch-v1beta1", "plain-http", "allow-anonymous"])
     guard a.positionals.isEmpty else { throw UsageError("unexpected argument \(a.positionals[0])") }
     var options = KubeSim.Options(token: a.value("token") ?? KubeSim.randomToken())
     options.listen = a.value("listen") ?? "127.0.0.1:6443"
@@ -40,6 +43,8 @@ enum SimCommand {
       options.serverMinorVersion = String(parts[1])
     }
     options.serveV1beta1CronJobs = a.has("serve-batch-v1beta1")
+    options.tls = !a.has("plain-http")
+    options.allowAnonymous = a.has("allow-anonymous")
     let faults = try a.all("fault").map(parseFault)
     let watchFault: WatchFault?
     if let w = a.value("watch-fault") {

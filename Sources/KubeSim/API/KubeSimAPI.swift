@@ -19,7 +19,14 @@ public final class KubeSimAPI: HTTPHandler {
   /// Extra control routes (the workload simulator registers its own).
   let extraControl: Mutex<[String: @Sendable (HTTPRequest) -> HTTPResponse]>
 
+  /// Requests without credentials are served (as a cluster with anonymous auth would).
+  public var allowAnonymous: Bool {
+    get { settings.withLock { $0.allowAnonymous } }
+    set { settings.withLock { $0.allowAnonymous = newValue } }
+  }
+
   struct WatchSettings {
+    var allowAnonymous = false
     var bookmarkInterval = 1.0
     var maximumTimeout = 1800.0
   }
@@ -107,7 +114,8 @@ public final class KubeSimAPI: HTTPHandler {
   }
 
   func authenticated(_ request: HTTPRequest) -> Bool {
-    guard let header = request.headers["Authorization"], header.hasPrefix("Bearer ") else { return false }
+    guard let header = request.headers["Authorization"] else { return allowAnonymous }
+    guard header.hasPrefix("Bearer ") else { return false }
     let token = String(header.dropFirst(7)).trimmingSpaces()
     return tokens.withLock { $0.contains(token) }
   }

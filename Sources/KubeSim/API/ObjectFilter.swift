@@ -9,11 +9,11 @@ struct ObjectFilter: Sendable {
   init(type: ResourceType, namespace: String?, labelSelector: String?, fieldSelector: String?) throws(StatusError) {
     self.namespace = type.namespaced ? namespace : nil
     if let text = labelSelector, !text.isEmpty {
-      do { labels = try LabelSelector(parsing: text) } catch { throw .badRequest("unable to parse requirement: \(error)") }
+      do { labels = try LabelSelector(parsing: text) } catch { throw .badRequest(error.message) }
     }
     if let text = fieldSelector, !text.isEmpty {
       let parsed: FieldSelector
-      do { parsed = try FieldSelector(parsing: text) } catch { throw .badRequest("invalid field selector: \(error)") }
+      do { parsed = try FieldSelector(parsing: text) } catch { throw .badRequest(error.message) }
       if let bad = parsed.unsupportedField(allowed: ObjectFilter.allowedFields(type)) {
         throw .badRequest("field label not supported: \(bad)")
       }

@@ -94,7 +94,8 @@ extension StructuralSchema {
       switch members["properties"] {
       case nil: break
       case .object(let properties)?:
-        for (key, schema) in properties {
+        for key in properties.keys.sorted() {
+          guard let schema = properties[key] else { continue }
           node.properties[key] = self.node(schema, path: path + ".properties[\(key)]", level: .field, depth: depth + 1)
         }
       case let value?:

@@ -10,7 +10,7 @@ extension StructuralSchema.Reader {
 
   mutating func checkStructure(_ node: StructuralSchema.Node, members: [String: JSON], path: String, level: StructuralSchema.Level) {
     let typePath = path + ".type"
-    if node.type == nil && !node.intOrString && !node.preservesUnknownFields {
+    if members["type"] == nil && !node.intOrString && !node.preservesUnknownFields {
       switch level {
       case .root: problem(typePath, "Required value: must not be empty at the root")
       case .field: problem(typePath, "Required value: must not be empty for specified object fields")
@@ -70,7 +70,8 @@ extension StructuralSchema.Reader {
       problem(path + "." + key, "Forbidden: \(key) is not supported")
     }
     if case .object(let properties)? = members["properties"] {
-      for (key, child) in properties {
+      for key in properties.keys.sorted() {
+        guard let child = properties[key] else { continue }
         checkJunctorSchema(child, path: path + ".properties[\(key)]", intOrString: false, depth: depth + 1)
       }
     }
@@ -91,8 +92,7 @@ extension StructuralSchema.Reader {
     var errors: [FieldError] = []
     node.validate(value, path: "default", isResourceRoot: false, into: &errors)
     for error in errors {
-      let location = error.field == "default" ? "" : error.field + ": "
-      problem(path, "Invalid value: \(FieldError.render(value)): \(location)\(error.message)")
+      problem(path + error.field.dropFirst("default".count), error.message)
     }
     if errors.isEmpty && node.pruned(value) != value {
       problem(path, "Invalid value: \(FieldError.render(value)): must not have unknown fields")

@@ -101,6 +101,8 @@ extension StructuralSchema.Node {
     }
   }
 
+  /// `pattern` uses Swift `Regex` (a backtracking engine, unlike Go's RE2): a pathological
+  /// pattern in a CRD can make matching slow, but patterns come from cluster admins, not users.
   func validateString(_ text: String, path: String, name: String, into errors: inout [FieldError]) {
     let length = Int64(text.unicodeScalars.count)
     if let minLength, length < minLength {

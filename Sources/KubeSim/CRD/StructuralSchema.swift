@@ -18,6 +18,8 @@ public struct StructuralSchema: Sendable {
 
 /// Every reason a schema is not structural, worded like the apiserver's CRD validation.
 public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// Each `path: Type: detail`, in schema order, e.g.
+  /// `openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields`.
   public let problems: [String]
 
   public init(_ problems: [String]) { self.problems = problems }

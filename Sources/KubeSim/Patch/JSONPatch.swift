@@ -106,7 +106,8 @@ struct JSONPatchOperation {
   }
 
   private func badIndex(_ token: String, _ pointer: JSONPointer) -> PatchError {
-    .unprocessable("\(name) operation does not apply: invalid index \"\(token)\" in path \"\(pointer.text)\": invalid index referenced")
+    .unprocessable(
+      "\(name) operation does not apply: invalid index \"\(token)\" in path \"\(pointer.text)\": invalid index referenced")
   }
 
   /// Reads an array index token: digits without leading zeros, or `-` (one past the end) when
@@ -154,34 +155,27 @@ struct JSONPatchOperation {
   ) throws(PatchError) {
     guard let token = tokens.first else { return }
     if tokens.count == 1 { return try body(&node, token) }
-    switch node {
-    case .object(var members):
-      guard var child = members[token] else { throw missing(pointer) }
+    let inObject = try node.editMembers { (members) throws(PatchError) in
+      guard var child = members.removeValue(forKey: token) else { throw missing(pointer) }
+      defer { members[token] = child }
       try descend(&child, tokens.dropFirst(), pointer, body)
-      members[token] = child
-      node = .object(members)
-    case .array(var elements):
+    }
+    if inObject { return }
+    let inArray = try node.editElements { (elements) throws(PatchError) in
       let position = try index(token, count: elements.count, allowsEnd: false, pointer)
       try descend(&elements[position], tokens.dropFirst(), pointer, body)
-      node = .array(elements)
-    default:
-      throw missing(pointer)
     }
+    if !inArray { throw missing(pointer) }
   }
 
   private func add(_ value: JSON, at pointer: JSONPointer, in document: inout JSON) throws(PatchError) {
     guard !pointer.tokens.isEmpty else { document = value; return }
     try withParent(of: pointer, in: &document) { (parent, token) throws(PatchError) in
-      switch parent {
-      case .object(var members):
-        members[token] = value
-        parent = .object(members)
-      case .array(var elements):
+      if try parent.editMembers({ $0[token] = value }) { return }
+      let inArray = try parent.editElements { (elements) throws(PatchError) in
         elements.insert(value, at: try index(token, count: elements.count, allowsEnd: true, pointer))
-        parent = .array(elements)
-      default:
-        throw missing(pointer)
       }
+      if !inArray { throw missing(pointer) }
     }
   }
 
@@ -191,17 +185,15 @@ struct JSONPatchOperation {
     }
     var removed = JSON.null
     try withParent(of: pointer, in: &document) { (parent, token) throws(PatchError) in
-      switch parent {
-      case .object(var members):
+      let inObject = try parent.editMembers { (members) throws(PatchError) in
         guard let old = members.removeValue(forKey: token) else { throw missing(pointer) }
         removed = old
-        parent = .object(members)
-      case .array(var elements):
-        removed = elements.remove(at: try index(token, count: elements.count, allowsEnd: false, pointer))
-        parent = .array(elements)
-      default:
-        throw missing(pointer)
       }
+      if inObject { return }
+      let inArray = try parent.editElements { (elements) throws(PatchError) in
+        removed = elements.remove(at: try index(token, count: elements.count, allowsEnd: false, pointer))
+      }
+      if !inArray { throw missing(pointer) }
     }
     return removed
   }
@@ -209,18 +201,40 @@ struct JSONPatchOperation {
   private func replace(_ value: JSON, at pointer: JSONPointer, in document: inout JSON) throws(PatchError) {
     guard !pointer.tokens.isEmpty else { document = value; return }
     try withParent(of: pointer, in: &document) { (parent, token) throws(PatchError) in
-      switch parent {
-      case .object(var members):
+      let inObject = try parent.editMembers { (members) throws(PatchError) in
         guard members[token] != nil else { throw missing(pointer) }
         members[token] = value
-        parent = .object(members)
-      case .array(var elements):
-        elements[try index(token, count: elements.count, allowsEnd: false, pointer)] = value
-        parent = .array(elements)
-      default:
-        throw missing(pointer)
       }
+      if inObject { return }
+      let inArray = try parent.editElements { (elements) throws(PatchError) in
+        elements[try index(token, count: elements.count, allowsEnd: false, pointer)] = value
+      }
+      if !inArray { throw missing(pointer) }
     }
+  }
+}
+
+extension JSON {
+  // A patch may make 10 000 edits to one big array, so containers are edited in place: the
+  // storage is detached from `self` (leaving `.null`) before the edit and put back after it,
+  // even when the edit throws. Each returns false, without calling `edit`, for other kinds.
+
+  fileprivate mutating func editMembers(
+    _ edit: (inout [String: JSON]) throws(PatchError) -> Void
+  ) throws(PatchError) -> Bool {
+    guard case .object(var members) = self else { return false }
+    self = .null
+    defer { self = .object(members) }
+    try edit(&members)
+    return true
+  }
+
+  fileprivate mutating func editElements(_ edit: (inout [JSON]) throws(PatchError) -> Void) throws(PatchError) -> Bool {
+    guard case .array(var elements) = self else { return false }
+    self = .null
+    defer { self = .array(elements) }
+    try edit(&elements)
+    return true
   }
 }
 

@@ -28,6 +28,7 @@ extension StrategicMergePatch {
     static let setElementOrder = "$setElementOrder"
     static let deleteFromPrimitiveList = "$deleteFromPrimitiveList"
 
+    /// Ordinary fields by name.
     var values: [String: JSON] = [:]
     /// `$retainKeys`: live keys outside this set are cleared before merging.
     var retainedKeys: Set<String>?
@@ -42,7 +43,8 @@ extension StrategicMergePatch {
     }
 
     init(_ patch: [String: JSON]) throws(PatchError) {
-      for (name, value) in patch {
+      // Sorted, so that of several faults the same one is always reported.
+      for (name, value) in patch.sorted(by: { $0.key < $1.key }) {
         if name == Self.retainKeys {
           retainedKeys = try Self.retainedKeys(value)
         } else if let field = try Self.parallelField(name, prefix: Self.setElementOrder) {
@@ -59,10 +61,11 @@ extension StrategicMergePatch {
           values[name] = value
         }
       }
-      if let retainedKeys {
-        for (name, value) in values where !value.isNull && !retainedKeys.contains(name) {
-          throw .malformed("invalid patch format of retainKeys: field \"\(name)\" is patched but not listed in $retainKeys")
-        }
+      // Every field the patch sets must survive `$retainKeys`; a `null` just clears.
+      if let retainedKeys,
+        let unlisted = values.keys.sorted().first(where: { values[$0]?.isNull == false && !retainedKeys.contains($0) })
+      {
+        throw .malformed("invalid patch format of retainKeys: field \"\(unlisted)\" is patched but not listed in $retainKeys")
       }
     }
 
@@ -181,7 +184,8 @@ extension StrategicMergePatch {
         while cursor < orderKeys.count, orderKeys[cursor] != key { cursor += 1 }
         guard cursor < orderKeys.count else {
           throw .malformed(
-            "the order in patch list \(JSON.array(patchElements).text) doesn't match $setElementOrder list \(JSON.array(order).text)")
+            "the order in patch list \(JSON.array(patchElements).text) doesn't match "
+              + "$setElementOrder list \(JSON.array(order).text)")
         }
         cursor += 1
       }

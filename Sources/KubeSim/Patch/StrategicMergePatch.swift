@@ -39,7 +39,9 @@ extension StrategicMergePatch {
   }
 
   /// Merges a patch map that carries no `$patch` of its own, field by field.
-  static func mergeMembers(_ live: [String: JSON], _ patch: [String: JSON], path: [String]) throws(PatchError) -> [String: JSON] {
+  static func mergeMembers(
+    _ live: [String: JSON], _ patch: [String: JSON], path: [String]
+  ) throws(PatchError) -> [String: JSON] {
     let fields = try MapPatchFields(patch)
     var result = live
     if let retained = fields.retainedKeys {
@@ -97,6 +99,7 @@ extension StrategicMergePatch {
         merged = identity.deduplicated((parsed.replacesList ? [] : live) + parsed.regular)
       }
       if strategy != .replace && !parsed.replacesList {
+        // Patch elements take the patch's order; live-only ones keep their place relative to them.
         merged = identity.ordered(merged, by: parsed.regular, live: live)
       }
     }
@@ -111,15 +114,12 @@ extension StrategicMergePatch {
   }
 
   /// Merges keyed patch elements into the list: a match by key merges recursively, anything
-  /// else is appended.
+  /// else is appended (`mergeList` then puts the result in the apiserver's order).
   static func mergeKeyed(
     _ base: [JSON], _ patchElements: [JSON], identity: ElementIdentity, path: [String]
   ) throws(PatchError) -> [JSON] {
     var result = base
-    var positions: [String: Int] = [:]
-    for (offset, element) in result.enumerated() {
-      if let key = identity.key(of: element), positions[key] == nil { positions[key] = offset }
-    }
+    var positions = identity.positions(in: result)
     for element in patchElements {
       guard case .object(let patchMembers) = element, let key = identity.key(of: element) else {
         throw .malformed("map: \(element.text) does not contain declared merge key: \(identity.mergeKey ?? "")")

@@ -1,6 +1,7 @@
 /// A parsed field selector (`--field-selector metadata.name=web,status.phase!=Running`), with
 /// apimachinery `fields.ParseSelector` syntax so kubectl and client libraries behave as usual.
 public struct FieldSelector: Sendable {
+  /// Field selectors only compare for equality, as in apimachinery.
   public enum Op: Sendable, Equatable {
     /// `=` or `==`.
     case equals

@@ -1,5 +1,3 @@
-import KcdJSON
-
 /// A parsed label selector (`-l app=web,tier in (a,b)` or a `metav1.LabelSelector`), kept as
 /// requirements that must all hold, so list/watch filtering and ownership lookups share one matcher.
 public struct LabelSelector: Sendable, Equatable {
@@ -95,7 +93,8 @@ public struct LabelSelector: Sendable, Equatable {
 }
 
 extension LabelSelector: CustomStringConvertible {
-  /// The canonical text form (apimachinery's `Selector.String()`), parseable again.
+  /// The canonical text form (apimachinery's `Selector.String()`), parseable again; the
+  /// match-nothing selector prints `<none>`, which does not parse, so it cannot turn into "everything".
   public var description: String {
     if matchesNothing { return "<none>" }
     return requirements.map { requirement in

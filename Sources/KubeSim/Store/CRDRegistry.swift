@@ -31,8 +31,9 @@ enum CRDRegistry {
         causes.append(("spec.versions[\(i)].schema.openAPIV3Schema", "FieldValueRequired", "Required value: schemas are required"))
         continue
       }
-      do { _ = try StructuralSchema(schema) } catch {
-        causes.append(("spec.versions[\(i)].schema.openAPIV3Schema", "FieldValueInvalid", "Invalid value: \(error)"))
+      let path = "spec.versions[\(i)].schema.openAPIV3Schema"
+      do { _ = try StructuralSchema(schema, path: path) } catch {
+        for problem in error.problems { causes.append((path, "FieldValueInvalid", problem)) }
       }
     }
     if !causes.isEmpty { throw StatusError.invalid(type, crd.name, causes) }

@@ -19,8 +19,9 @@ let package = Package(
     .target(name: "KubeSim", dependencies: ["KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
     .target(name: "KcdServer", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
     .executableTarget(name: "kcd", dependencies: ["KcdServer"], swiftSettings: swiftSettings),
+    .target(name: "KcdTestSupport", path: "Tests/KcdTestSupport", swiftSettings: swiftSettings),
     .testTarget(name: "KcdJSONTests", dependencies: ["KcdJSON"], swiftSettings: swiftSettings),
-    .testTarget(name: "KcdHTTPTests", dependencies: ["KcdHTTP"], swiftSettings: swiftSettings),
-    .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
+    .testTarget(name: "KcdHTTPTests", dependencies: ["KcdHTTP", "KcdTestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON", "KcdTestSupport"], swiftSettings: swiftSettings),
   ]
 )

@@ -37,7 +37,10 @@ extension ResourceHandler {
     } catch let e as PatchError {
       switch e.kind {
       case .malformed: throw StatusError.badRequest(e.message)
-      case .unprocessable: throw StatusError(code: 422, reason: "Invalid", message: e.message)
+      case .unprocessable:
+        // The apiserver's NewGenericServerResponse(422): a fixed message, the detail as a cause.
+        throw StatusError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request",
+                          details: ["causes": [["reason": "UnexpectedServerResponse", "message": .string(e.message)]]])
       case .tooLarge: throw StatusError(code: 413, reason: "RequestEntityTooLarge", message: e.message)
       }
     } catch {

@@ -24,7 +24,7 @@ public final class WorkloadSimulator: Sendable {
     public init() {}
   }
 
-  enum Kind: String, Sendable { case deployment, replicaSet, pod, statefulSet, daemonSet, job, cronJob }
+  enum Kind: String, Sendable { case deployment, replicaSet, pod, statefulSet, daemonSet, job, cronJob, namespace }
 
   struct WorkKey: Hashable, Sendable {
     var kind: Kind
@@ -98,7 +98,7 @@ public final class WorkloadSimulator: Sendable {
   public func step() {
     let work = collectWork()
     var context = SimContext(simulator: self, store: store, simNow: work.simNow, options: work.options)
-    let order: [Kind] = [.cronJob, .job, .deployment, .statefulSet, .daemonSet, .replicaSet, .pod]
+    let order: [Kind] = [.namespace, .cronJob, .job, .deployment, .statefulSet, .daemonSet, .replicaSet, .pod]
     for kind in order {
       for key in work.keys where key.kind == kind { context.run(key) }
     }
@@ -147,6 +147,7 @@ public final class WorkloadSimulator: Sendable {
     case "apps/daemonsets": return .daemonSet
     case "batch/jobs": return .job
     case "batch/cronjobs": return .cronJob
+    case "/namespaces": return .namespace
     default: return nil
     }
   }

@@ -22,8 +22,19 @@ extension ObjectStore {
         throw StatusError(code: 409, reason: "Conflict", message: "Precondition failed: UID in precondition: \(u), UID in object meta: \(old.uid)", details: StatusError.details(type, name))
       }
       if dryRun { return .deleted(old) }
-      var finalizers = old.finalizers
-      if type == BuiltinResources.namespaces { finalizers = [] }
+      if type == BuiltinResources.namespaces {
+        // A namespace goes Terminating; the namespace controller (the simulator) empties and removes it.
+        if old.isBeingDeleted { return .deleted(old) }
+        var new = old
+        new["metadata"]["deletionTimestamp"] = .string(Timestamps.rfc3339(clock()))
+        new["status"]["phase"] = "Terminating"
+        s.revision += 1
+        new["metadata"]["resourceVersion"] = .string(String(s.revision))
+        s.buckets[type.storageGroupResource]?[key] = new
+        ObjectStore.record(ChangeEvent(type: "MODIFIED", resourceVersion: s.revision, storage: type.storageGroupResource, object: new, previous: old), in: &s)
+        return .deleted(new)
+      }
+      let finalizers = old.finalizers
       if !finalizers.isEmpty {
         if old.isBeingDeleted { return .pending(old) }
         var new = old
@@ -91,6 +102,19 @@ extension ObjectStore {
         ObjectStore.record(ChangeEvent(type: "MODIFIED", resourceVersion: s.revision, storage: storage, object: new, previous: object), in: &s)
       }
     }
+  }
+
+  /// The namespace controller's work: remove everything in a terminating namespace, then it.
+  public func finalizeNamespace(_ name: String) {
+    let done = state.withLock { (s: inout State) -> Bool in
+      let type = BuiltinResources.namespaces
+      let key = ObjectKey("", name)
+      guard let ns = s.buckets[type.storageGroupResource]?[key], ns.isBeingDeleted else { return false }
+      removeLocked(type, key: key, in: &s)
+      try? afterDelete(type, ns, in: &s)
+      return true
+    }
+    if done { signal.notify() }
   }
 
   /// Side effects of a removal: a namespace takes its objects with it; a CRD its type and objects.

@@ -19,8 +19,12 @@ extension ObjectStore {
       if let bodyNS = o["metadata"]["namespace"].stringValue, !bodyNS.isEmpty, bodyNS != ns {
         throw .badRequest("the namespace of the provided object does not match the namespace sent on the request")
       }
-      guard s.buckets[BuiltinResources.namespaces.storageGroupResource]?[ObjectKey("", ns)] != nil else {
+      guard let namespaceObject = s.buckets[BuiltinResources.namespaces.storageGroupResource]?[ObjectKey("", ns)] else {
         throw StatusError.notFound(BuiltinResources.namespaces, ns)
+      }
+      if namespaceObject.isBeingDeleted {
+        throw StatusError(code: 403, reason: "Forbidden", message: "\(type.qualifiedPlural) \"\(o.name)\" is forbidden: unable to create new content in namespace \(ns) because it is being terminated",
+                          details: StatusError.details(type, o.name))
       }
       o["metadata"]["namespace"] = .string(ns)
     } else {

@@ -1,0 +1,35 @@
+# kcd — build, test, demo. `make test` and `make demo` install what they need first (as root).
+SWIFT ?= swift
+SWIFT_BUILD_FLAGS ?=
+export KCD_KUBECTL_120 := $(CURDIR)/.build-tools/kubectl-1.20/usr/bin/kubectl
+
+.PHONY: all setup build test test-swift test-python demo sim bench release clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
+
+test: setup
+	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(SWIFT_BUILD_FLAGS)
+	KCD_BIN=$(CURDIR)/.build/debug/kcd python3 -m pytest -q Tests/python
+
+demo: build
+	.build/debug/kcd demo
+
+sim: build
+	.build/debug/kcd sim --listen 127.0.0.1:6443 --kubeconfig-out kubesim.kubeconfig
+
+release: setup
+	$(SWIFT) build -c release --product kcd $(SWIFT_BUILD_FLAGS)
+
+bench: setup
+	$(SWIFT) build -c release --product kcd-bench $(SWIFT_BUILD_FLAGS)
+	.build/release/kcd-bench
+
+clean:
+	rm -rf .build .build-tools

@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `kcd sim` started as a separate process for a test, with a private kubeconfig and kubectl
+/// discovery cache; stopped when the value goes away.
+public final class SimProcess: @unchecked Sendable {
+  public let directory: String
+  public let kubeconfig: String
+  public let child: Child
+  public let url: String
+
+  public init(extraArguments: [String] = []) throws {
+    directory = TestEnvironment.makeTemporaryDirectory("kubesim")
+    kubeconfig = directory + "/kubeconfig"
+    child = try Child([TestEnvironment.kcdBinary, "sim", "--listen", "127.0.0.1:0", "--kubeconfig-out", kubeconfig] + extraArguments)
+    guard child.waitForOutput(containing: "serving on", timeout: 30) else {
+      throw SubprocessError(description: "kcd sim did not start: \(child.output) \(child.errorOutput)")
+    }
+    let line = child.output.split(separator: "\n").first { $0.contains("serving on") } ?? ""
+    url = line.split(separator: " ").first { $0.hasPrefix("http") }.map(String.init) ?? ""
+  }
+
+  deinit {
+    child.kill(signal: SIGTERM)
+    _ = child.wait(timeout: 5)
+    _ = try? Subprocess.run(["rm", "-rf", directory])
+  }
+
+  public var port: Int { Int(url.split(separator: ":").last ?? "") ?? 0 }
+
+  /// The bearer token from the kubeconfig.
+  public var token: String {
+    let text = TestEnvironment.read(kubeconfig) ?? ""
+    return text.split(separator: "\n").first { $0.contains("token:") }.map { String($0.split(separator: ":").last ?? "").trimmingCharacters() } ?? ""
+  }
+
+  /// Runs a kubectl binary against this sim with its own discovery cache.
+  public func kubectl(_ binary: String, _ args: [String], input: String? = nil, timeout: Double = 60) throws -> ProcessResult {
+    try Subprocess.run([binary, "--kubeconfig", kubeconfig, "--cache-dir", directory + "/cache-" + binary.split(separator: "/").last!.description] + args,
+                       environment: ["HOME": directory], input: input, timeout: timeout)
+  }
+
+  /// Starts a long-running kubectl (e.g. `get -w`).
+  public func startKubectl(_ binary: String, _ args: [String]) throws -> Child {
+    try Child([binary, "--kubeconfig", kubeconfig, "--cache-dir", directory + "/cache-" + binary.split(separator: "/").last!.description] + args,
+              environment: ["HOME": directory])
+  }
+}
+
+/// The kubectl binaries the conformance tests run: the machine's (it picks a version matching
+/// the server) and Debian's 1.20.2 unpacked by `scripts/setup.sh`.
+public enum Kubectl {
+  public static var machine: String { "kubectl" }
+
+  public static var debian120: String {
+    TestEnvironment.variable("KCD_KUBECTL_120") ?? (TestEnvironment.packageRoot + "/.build-tools/kubectl-1.20/usr/bin/kubectl")
+  }
+}

@@ -10,6 +10,7 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .executable(name: "kcd", targets: ["kcd"]),
+    .executable(name: "kcd-bench", targets: ["kcd-bench"]),
   ],
   targets: [
     .target(name: "KcdJSON", swiftSettings: swiftSettings),
@@ -19,6 +20,7 @@ let package = Package(
     .target(name: "KubeSim", dependencies: ["KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
     .target(name: "KcdServer", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
     .executableTarget(name: "kcd", dependencies: ["KcdServer"], swiftSettings: swiftSettings),
+    .executableTarget(name: "kcd-bench", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON"], path: "Benchmarks/KcdBench", swiftSettings: swiftSettings),
     .target(name: "KcdTestSupport", path: "Tests/KcdTestSupport", swiftSettings: swiftSettings),
     .testTarget(name: "KcdJSONTests", dependencies: ["KcdJSON"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdHTTPTests", dependencies: ["KcdHTTP", "KcdTestSupport"], swiftSettings: swiftSettings),

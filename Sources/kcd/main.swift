@@ -1,3 +1,4 @@
+import KcdCore
 import KcdServer
 
 #if canImport(Glibc)

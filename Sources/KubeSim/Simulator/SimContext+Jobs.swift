@@ -1,3 +1,4 @@
+import KcdCore
 import KcdJSON
 
 /// The Job controller: one pod runs for the simulated run time, then the Job is Complete

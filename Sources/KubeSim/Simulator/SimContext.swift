@@ -1,3 +1,4 @@
+import KcdCore
 import KcdJSON
 
 /// One simulator round: the simulated time, per-round caches of owned objects, and what the

@@ -1,3 +1,4 @@
+import KcdCore
 import KcdHTTP
 import KcdJSON
 import Synchronization

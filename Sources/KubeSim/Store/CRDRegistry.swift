@@ -1,3 +1,4 @@
+import KcdCore
 import KcdJSON
 
 /// Turns CustomResourceDefinitions into served types: checks them like the apiserver, marks

@@ -1,3 +1,4 @@
+import KcdCore
 import KcdJSON
 
 /// Deletion with finalizers (deletionTimestamp first, removal when the last one goes) and

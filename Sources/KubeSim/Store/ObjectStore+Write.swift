@@ -1,3 +1,4 @@
+import KcdCore
 import KcdJSON
 
 /// Creating and changing objects with the apiserver's rules: system metadata, defaults,

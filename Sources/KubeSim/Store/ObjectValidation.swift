@@ -1,3 +1,4 @@
+import KcdCore
 import KcdJSON
 
 /// Validation the apiserver performs for the built-in kinds KubeSim serves; each failure is a

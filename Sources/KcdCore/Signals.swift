@@ -32,30 +32,37 @@ public enum Signals {
 public enum FileIO {
   public static func write(_ text: String, to path: String, mode: mode_t = 0o600) throws {
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-    guard fd >= 0 else { throw UsageError("cannot write \(path): \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw FileError("cannot write \(path): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
     let bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {
       let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-      if n <= 0 { throw UsageError("cannot write \(path): \(String(cString: strerror(errno)))") }
+      if n <= 0 { throw FileError("cannot write \(path): \(String(cString: strerror(errno)))") }
       offset += n
     }
   }
 
   public static func read(_ path: String, limit: Int = 16 << 20) throws -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw UsageError("cannot read \(path): \(String(cString: strerror(errno)))") }
+    guard fd >= 0 else { throw FileError("cannot read \(path): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
     var out: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 65536)
     while true {
       let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 65536) }
-      if n < 0 { throw UsageError("cannot read \(path): \(String(cString: strerror(errno)))") }
+      if n < 0 { throw FileError("cannot read \(path): \(String(cString: strerror(errno)))") }
       if n == 0 { break }
       out.append(contentsOf: buffer[0..<n])
-      if out.count > limit { throw UsageError("\(path) is larger than \(limit) bytes") }
+      if out.count > limit { throw FileError("\(path) is larger than \(limit) bytes") }
     }
     return out
   }
+}
+
+/// A file could not be read or written; the message names the path and the reason.
+public struct FileError: Error, Sendable, CustomStringConvertible {
+  public let message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
 }

@@ -1,0 +1,40 @@
+import KcdJSON
+
+/// `POST /hooks/ci`: a Standard Webhooks-signed JSON body
+/// `{"repository","tag","digest"?,"version"?,"kcd"?}` from a CI job after it pushed an image.
+public struct CICallback: Sendable {
+  public let keys: [StandardWebhooks.Key]
+
+  public init(keys: [StandardWebhooks.Key]) { self.keys = keys }
+
+  /// Authenticates first (nothing is parsed before the signature holds), then validates.
+  public func event(
+    headers: (String) -> String?, body: [UInt8], now: Double
+  ) throws(HookRejection) -> ImageEvent {
+    let id = headers("webhook-id")
+    try StandardWebhooks.verify(keys: keys, id: id, timestamp: headers("webhook-timestamp"), signatures: headers("webhook-signature"), body: body, now: now)
+    let json: JSON
+    do { json = try JSON.parse(body) } catch { throw .malformed("body is not valid JSON: \(error)") }
+    guard case .object = json else { throw .malformed("body must be a JSON object") }
+    guard let repository = json["repository"].stringValue, RepositoryName.isValid(repository) else {
+      throw .malformed("repository is missing or not a valid repository name")
+    }
+    guard let tag = json["tag"].stringValue, RepositoryName.isValidTag(tag) else {
+      throw .malformed("tag is missing or not a valid tag")
+    }
+    let digest = json["digest"].stringValue
+    if let d = digest, !RepositoryName.isValidDigest(d) { throw .malformed("digest must be sha256: followed by 64 hex digits") }
+    let version = json["version"].stringValue
+    if let v = version, !RepositoryName.isValidTag(v) { throw .malformed("version must be a valid tag") }
+    let target = json["kcd"].stringValue
+    if let t = target {
+      let parts = t.split(separator: "/", omittingEmptySubsequences: false)
+      guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw .malformed("kcd must be namespace/name") }
+    }
+    for key in ["digest", "version", "kcd"] where !json[key].isNull && json[key].stringValue == nil {
+      throw .malformed("\(key) must be a string")
+    }
+    return ImageEvent(repository: RepositoryName.normalize(repository), tag: tag, digest: digest, version: version, source: "ci",
+                      deliveryID: id ?? "", receivedAt: now, target: target)
+  }
+}

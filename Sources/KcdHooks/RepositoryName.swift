@@ -1,0 +1,61 @@
+/// Image repository names in one canonical form so an event and a KCD's `imageRepo` compare
+/// equal however each was written: lower-case host, Docker Hub's `docker.io` and `library/`
+/// rules, no tag or digest.
+public enum RepositoryName {
+  public static let dockerHub = "docker.io"
+
+  /// `nginx` → `docker.io/library/nginx`; `index.docker.io/foo/bar` → `docker.io/foo/bar`;
+  /// `Registry.Example:5000/team/app` → `registry.example:5000/team/app`.
+  public static func normalize(_ name: String) -> String {
+    var s = name.trimmingSpaces()
+    if let at = s.firstIndex(of: "@") { s = String(s[..<at]) }
+    var parts = s.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+    if let last = parts.last, let colon = last.lastIndex(of: ":") {
+      parts[parts.count - 1] = String(last[..<colon])
+    }
+    let first = parts.first ?? ""
+    let hasHost = parts.count > 1 && (first.contains(".") || first.contains(":") || first == "localhost")
+    var host = hasHost ? first.lowercased() : dockerHub
+    var path = hasHost ? Array(parts.dropFirst()) : parts
+    if host == "index.docker.io" || host == "registry-1.docker.io" { host = dockerHub }
+    if host == dockerHub && path.count == 1 { path.insert("library", at: 0) }
+    return ([host] + path).joined(separator: "/")
+  }
+
+  /// Registry host of a normalised name.
+  public static func host(_ normalized: String) -> String {
+    String(normalized.split(separator: "/").first ?? "")
+  }
+
+  /// Whether a repository name has only the characters the distribution spec allows.
+  public static func isValid(_ name: String) -> Bool {
+    guard !name.isEmpty, name.utf8.count <= 512 else { return false }
+    return name.utf8.allSatisfy { c in
+      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 46 || c == 95 || c == 45 || c == 47 || c == 58
+    }
+  }
+
+  /// OCI tag grammar: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+  public static func isValidTag(_ tag: String) -> Bool {
+    let b = Array(tag.utf8)
+    guard let first = b.first, b.count <= 128 else { return false }
+    func word(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 95 }
+    return word(first) && b.dropFirst().allSatisfy { word($0) || $0 == 46 || $0 == 45 }
+  }
+
+  /// `sha256:` + 64 lower-case hex digits.
+  public static func isValidDigest(_ digest: String) -> Bool {
+    let b = Array(digest.utf8)
+    guard b.count == 71, digest.hasPrefix("sha256:") else { return false }
+    return b.dropFirst(7).allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
+  }
+}
+
+extension String {
+  func trimmingSpaces() -> String {
+    var s = self[...]
+    while let f = s.first, f == " " || f == "\t" || f == "\n" || f == "\r" { s = s.dropFirst() }
+    while let l = s.last, l == " " || l == "\t" || l == "\n" || l == "\r" { s = s.dropLast() }
+    return String(s)
+  }
+}

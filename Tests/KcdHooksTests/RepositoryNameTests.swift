@@ -1,0 +1,32 @@
+import KcdHooks
+import Testing
+
+@Suite struct RepositoryNameTests {
+  @Test("normalisation", arguments: [
+    ("nginx", "docker.io/library/nginx"),
+    ("nginx:1.27", "docker.io/library/nginx"),
+    ("library/nginx", "docker.io/library/nginx"),
+    ("index.docker.io/foo/bar", "docker.io/foo/bar"),
+    ("docker.io/foo/bar@sha256:abc", "docker.io/foo/bar"),
+    ("Registry.Example:5000/team/app:v1", "registry.example:5000/team/app"),
+    ("localhost/app", "localhost/app"),
+    ("123456789012.dkr.ecr.us-east-1.amazonaws.com/nearmap/photos", "123456789012.dkr.ecr.us-east-1.amazonaws.com/nearmap/photos"),
+  ])
+  func normalize(input: String, expected: String) {
+    #expect(RepositoryName.normalize(input) == expected)
+  }
+
+  @Test("tags, digests and names are validated")
+  func validation() {
+    #expect(RepositoryName.isValidTag("env-usdev-api"))
+    #expect(RepositoryName.isValidTag("3ae8d1b"))
+    #expect(!RepositoryName.isValidTag("-bad"))
+    #expect(!RepositoryName.isValidTag(""))
+    #expect(!RepositoryName.isValidTag(String(repeating: "a", count: 129)))
+    #expect(RepositoryName.isValidDigest("sha256:" + String(repeating: "a", count: 64)))
+    #expect(!RepositoryName.isValidDigest("sha256:" + String(repeating: "A", count: 64)))
+    #expect(!RepositoryName.isValidDigest("sha256:abc"))
+    #expect(RepositoryName.isValid("registry.example/team/app"))
+    #expect(!RepositoryName.isValid("bad repo"))
+  }
+}

@@ -60,6 +60,25 @@ public enum FileIO {
   }
 }
 
+extension FileIO {
+  public static func mkdir(_ path: String, mode: mode_t = 0o700) throws {
+    if Glibc.mkdir(path, mode) != 0 && errno != EEXIST { throw FileError("cannot create \(path): \(String(cString: strerror(errno)))") }
+  }
+
+  public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+  /// The folder part of a path ("." when there is none).
+  public static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+  }
+
+  /// A relative path taken against a folder (as kubeconfig paths are, against their file's folder).
+  public static func resolve(_ path: String, relativeTo directory: String) -> String {
+    path.hasPrefix("/") ? path : directory + "/" + path
+  }
+}
+
 /// A file could not be read or written; the message names the path and the reason.
 public struct FileError: Error, Sendable, CustomStringConvertible {
   public let message: String

@@ -11,15 +11,16 @@ public enum JSON: Sendable {
 }
 
 extension JSON: Equatable {
-  /// Numbers compare by value (`1 == 1.0`), as RFC 6902 `test` requires.
+  /// Numbers compare by value (`1 == 1.0`), as RFC 6902 `test` requires. An int and a double
+  /// are compared exactly: converting the int to a double would round past 2^53.
   public static func == (lhs: JSON, rhs: JSON) -> Bool {
     switch (lhs, rhs) {
     case (.null, .null): return true
     case let (.bool(a), .bool(b)): return a == b
     case let (.int(a), .int(b)): return a == b
     case let (.double(a), .double(b)): return a == b
-    case let (.int(a), .double(b)): return Double(a) == b
-    case let (.double(a), .int(b)): return a == Double(b)
+    case let (.int(a), .double(b)): return Int64(exactly: b) == a
+    case let (.double(a), .int(b)): return Int64(exactly: a) == b
     case let (.string(a), .string(b)): return a == b
     case let (.array(a), .array(b)): return a == b
     case let (.object(a), .object(b)): return a == b

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import KcdJSON
 
 /// `kcd sim` started as a separate process for a test, with a private kubeconfig and kubectl
 /// discovery cache; stopped when the value goes away.
@@ -55,5 +56,19 @@ public enum Kubectl {
 
   public static var debian120: String {
     TestEnvironment.variable("KCD_KUBECTL_120") ?? (TestEnvironment.packageRoot + "/.build-tools/kubectl-1.20/usr/bin/kubectl")
+  }
+}
+
+extension SimProcess {
+  /// The `/_sim/requests` log as JSON objects.
+  public func requestLog() throws -> [JSON] {
+    let r = try Subprocess.run(["curl", "-sk", "-H", "Authorization: Bearer \(token)", url + "/_sim/requests"])
+    return try JSON.parse(r.stdout)["items"].arrayValue ?? []
+  }
+
+  /// A `/_sim/…` control call.
+  @discardableResult
+  public func control(_ method: String, _ path: String, _ body: String = "{}") throws -> String {
+    try Subprocess.run(["curl", "-sk", "-X", method, "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json", "--data", body, url + path]).stdout
   }
 }

@@ -115,11 +115,3 @@ struct KubectlConformanceTests {
     #expect(!r.stdout.contains("widgets.example.com"), "\(r)")
   }
 }
-
-extension SimProcess {
-  /// The `/_sim/requests` log as JSON objects.
-  func requestLog() throws -> [JSON] {
-    let r = try Subprocess.run(["curl", "-sk", "-H", "Authorization: Bearer \(token)", url + "/_sim/requests"])
-    return try JSON.parse(r.stdout)["items"].arrayValue ?? []
-  }
-}

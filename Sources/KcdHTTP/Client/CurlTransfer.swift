@@ -156,15 +156,16 @@ final class CurlTransfer {
       ctx.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
       return
     }
-    let trimmed = line.trimmingSpaces().split(separator: "\r").first.map(String.init) ?? ""
-    if trimmed.isEmpty || trimmed == "\n" {
+    // CRLF is a single Character in Swift: strip line ends on the scalar level.
+    var scalars = line.unicodeScalars[...]
+    while let last = scalars.last, last == "\r" || last == "\n" { scalars = scalars.dropLast() }
+    let trimmed = String(String.UnicodeScalarView(scalars)).trimmingSpaces()
+    if trimmed.isEmpty {
       ctx.headComplete = true
       return
     }
     if let colon = trimmed.firstIndex(of: ":") {
-      let name = String(trimmed[..<colon])
-      let value = String(trimmed[trimmed.index(after: colon)...]).trimmingSpaces().split(separator: "\n").first.map(String.init) ?? ""
-      ctx.headers.add(name, value)
+      ctx.headers.add(String(trimmed[..<colon]), String(trimmed[trimmed.index(after: colon)...]).trimmingSpaces())
     }
   }
 

@@ -26,10 +26,13 @@ public struct ChunkedDecoder: Sendable {
         var size = 0
         for c in sizePart {
           guard let d = PercentDecoding.hex(c) else { throw .bad("invalid chunk size") }
-          size = size * 16 + Int(d)
+          // Sixteen hex digits can exceed Int.max: refuse instead of trapping on overflow.
+          let (shifted, overflow) = size.multipliedReportingOverflow(by: 16)
+          guard !overflow else { throw HTTPParseError(status: 413, message: "request body too large") }
+          size = shifted + Int(d)
         }
         if size == 0 { state = .trailer } else {
-          guard body.count + size <= maximumBodySize else { throw HTTPParseError(status: 413, message: "request body too large") }
+          guard size <= maximumBodySize - body.count else { throw HTTPParseError(status: 413, message: "request body too large") }
           state = .data(size)
         }
       case .data(let size):

@@ -18,7 +18,7 @@ struct Connection {
     var first = true
     while !server.isStopping {
       do {
-        guard let head = try readHead(idle: first ? config.headerTimeout : config.idleTimeout) else { return }
+        guard let head = try readHead(first: first) else { return }
         first = false
         let body = try readBody(head)
         var request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: head.headers, body: body, remoteAddress: peer)
@@ -36,13 +36,16 @@ struct Connection {
     }
   }
 
-  /// nil when the connection ended cleanly between requests.
-  mutating func readHead(idle: Double) throws -> HTTPRequestHead? {
-    let idleDeadline = monotonicSeconds() + idle
+  /// nil when the connection ended cleanly between requests. A new connection that sends
+  /// nothing gets a 408; an idle keep-alive connection is closed without a word.
+  mutating func readHead(first: Bool) throws -> HTTPRequestHead? {
+    let idleDeadline = monotonicSeconds() + (first ? config.headerTimeout : config.idleTimeout)
     var headDeadline: Double? = buffer.isEmpty ? nil : monotonicSeconds() + config.headerTimeout
     while true {
       while buffer.first == 0x0D || buffer.first == 0x0A { buffer.removeFirst() }
       if let end = headEnd() {
+        // A whole oversized head can arrive in one read; the limit must still hold.
+        if end.total > config.maximumHeadBytes { throw HTTPParseError(status: 431, message: "request head too large") }
         let head = try HTTPHeadParser.parse(buffer[0..<end.headLength], maximumHeaderCount: config.maximumHeaderCount)
         buffer.removeFirst(end.total)
         return head
@@ -55,7 +58,7 @@ struct Connection {
         if headDeadline == nil { headDeadline = min(idleDeadline, monotonicSeconds() + config.headerTimeout) }
         buffer.append(contentsOf: bytes)
       } catch SocketError.timedOut {
-        if waitingForNew && headDeadline == nil && idle != config.headerTimeout { return nil }
+        if waitingForNew && headDeadline == nil && !first { return nil }
         throw HTTPParseError(status: 408, message: "request head not received in time")
       } catch {
         return nil

@@ -14,8 +14,8 @@ final class TLSStream: ByteStream, @unchecked Sendable {
   /// Runs the handshake; fails (and the connection closes) on a timeout or a bad client hello.
   init(socket: StreamSocket, context: TLSServerContext, timeoutSeconds: Int) throws(SocketError) {
     self.socket = socket
+    TLSStream.blockBrokenPipeSignal()
     guard let s = SSL_new(context.context) else { throw .system("SSL_new", 0) }
-    ssl = s
     socket.setReceiveTimeout(seconds: timeoutSeconds)
     SSL_set_fd(s, socket.fd)
     if SSL_accept(s) != 1 {
@@ -23,6 +23,18 @@ final class TLSStream: ByteStream, @unchecked Sendable {
       SSL_free(s)
       throw .closed
     }
+    // Assigned only now: once every property is set, a throw runs deinit, which would free
+    // the session a second time.
+    ssl = s
+  }
+
+  /// OpenSSL writes with write(2), which raises SIGPIPE when the peer has gone and would kill
+  /// the process. Blocking it on this connection's own thread turns that into an EPIPE error.
+  static func blockBrokenPipeSignal() {
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    sigaddset(&signals, SIGPIPE)
+    pthread_sigmask(SIG_BLOCK, &signals, nil)
   }
 
   deinit {

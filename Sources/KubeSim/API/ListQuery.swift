@@ -41,7 +41,8 @@ struct ListQuery {
       if m == "Exact" && r == "0" { throw .badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"") }
     }
     if let c = request.queryValue("continue"), !c.isEmpty {
-      if let r = rv, !r.isEmpty { throw .badRequest("resourceVersion: Forbidden: specifying resource version is not allowed when using continue") }
+      // RV "0" with continue is a plain continuation (API Concepts table; etcd3 store GetList).
+      if let r = rv, !r.isEmpty, r != "0" { throw .badRequest("specifying resource version is not allowed when using continue") }
       guard let cont = Continuation(token: c) else { throw .badRequest("continue key is not valid") }
       if cont.revision < store.compactedRevision {
         throw .expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")

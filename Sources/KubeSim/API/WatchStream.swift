@@ -17,7 +17,7 @@ struct WatchStream {
     let bookmarks = request.queryValue("allowWatchBookmarks") == "true" || request.queryValue("allowWatchBookmarks") == "1"
     let sendInitial = request.queryValue("sendInitialEvents") == "true"
     if sendInitial && request.queryValue("resourceVersionMatch") != "NotOlderThan" {
-      throw .badRequest("sendInitialEvents: Forbidden: sendInitialEvents is forbidden unless resourceVersionMatch is set to NotOlderThan")
+      throw .badRequest("resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan")
     }
     if sendInitial && !bookmarks {
       throw .badRequest("allowWatchBookmarks: Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true")

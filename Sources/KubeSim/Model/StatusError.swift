@@ -57,13 +57,15 @@ public struct StatusError: Error, Sendable {
     StatusError(code: 400, reason: "BadRequest", message: message)
   }
 
-  /// 422 with one cause per field error; `details.kind` is the Kind here, as the apiserver does.
+  /// 422 with one cause per field error; `details.kind` is the Kind here and the message names
+  /// `Kind.group`, as the apiserver's `NewInvalid` does.
   public static func invalid(_ type: ResourceType, _ name: String, _ causes: [(field: String, reason: String, message: String)]) -> StatusError {
     let summary = causes.map { "\($0.field): \($0.message)" }.joined(separator: ", ")
     var d: JSON = ["name": .string(name), "kind": .string(type.kind)]
     if !type.group.isEmpty { d["group"] = .string(type.group) }
     d["causes"] = .array(causes.map { ["reason": .string($0.reason), "message": .string($0.message), "field": .string($0.field)] })
-    let message = causes.count == 1 ? "\(type.kind) \"\(name)\" is invalid: \(summary)" : "\(type.kind) \"\(name)\" is invalid: [\(summary)]"
+    let qualifiedKind = type.group.isEmpty ? type.kind : "\(type.kind).\(type.group)"
+    let message = causes.count == 1 ? "\(qualifiedKind) \"\(name)\" is invalid: \(summary)" : "\(qualifiedKind) \"\(name)\" is invalid: [\(summary)]"
     return StatusError(code: 422, reason: "Invalid", message: message, details: d)
   }
 

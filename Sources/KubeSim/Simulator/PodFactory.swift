@@ -9,7 +9,7 @@ enum PodFactory {
   }
 
   static func pod(name: String, template: JSON, owner: JSON, ownerKind: String, ownerAPIVersion: String, node: String, extraLabels: [String: String] = [:]) -> JSON {
-    var labels = template["metadata"].labels
+    var labels = template.labels
     for (k, v) in extraLabels { labels[k] = v }
     var metadata: JSON = ["name": .string(name), "namespace": .string(owner.namespace), "labels": JSON.labelMap(labels),
                           "ownerReferences": [ownerReference(kind: ownerKind, apiVersion: ownerAPIVersion, of: owner)]]

@@ -23,7 +23,7 @@ extension SimContext {
     }
     var data = template
     data["$patch"] = "replace"
-    var labels = template["metadata"].labels
+    var labels = template.labels
     labels["controller-revision-hash"] = hash
     let revision: JSON = [
       "metadata": ["name": .string(name), "labels": JSON.labelMap(labels),

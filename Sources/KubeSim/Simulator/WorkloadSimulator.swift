@@ -180,7 +180,7 @@ public final class WorkloadSimulator: Sendable {
     let types: [(ResourceType, Kind)] = [
       (BuiltinResources.deployments, .deployment), (BuiltinResources.replicaSets, .replicaSet), (BuiltinResources.pods, .pod),
       (BuiltinResources.statefulSets, .statefulSet), (BuiltinResources.daemonSets, .daemonSet), (BuiltinResources.jobs, .job),
-      (BuiltinResources.cronJobs, .cronJob),
+      (BuiltinResources.cronJobs, .cronJob), (BuiltinResources.namespaces, .namespace),
     ]
     var keys: [WorkKey] = []
     for (type, kind) in types {

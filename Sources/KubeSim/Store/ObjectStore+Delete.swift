@@ -45,6 +45,8 @@ extension ObjectStore {
         new["metadata"]["resourceVersion"] = .string(String(s.revision))
         s.buckets[type.storageGroupResource]?[key] = new
         ObjectStore.record(ChangeEvent(type: "MODIFIED", resourceVersion: s.revision, storage: type.storageGroupResource, object: new, previous: old), in: &s)
+        // The GC honours Orphan while the owner waits; its later removal must not collect them.
+        if propagation == "Orphan" { orphanDependents(of: old.uid, in: &s) }
         return .pending(new)
       }
       let gone = removeLocked(type, key: key, in: &s)
@@ -96,7 +98,7 @@ extension ObjectStore {
       for (key, object) in bucket where object.ownerUIDs.contains(uid) {
         var new = object
         let refs = object["metadata"]["ownerReferences"].arrayValue?.filter { $0["uid"].stringValue != uid } ?? []
-        new["metadata"]["ownerReferences"] = .array(refs)
+        if refs.isEmpty { new["metadata"].removeValue(forKey: "ownerReferences") } else { new["metadata"]["ownerReferences"] = .array(refs) }
         s.revision += 1
         new["metadata"]["resourceVersion"] = .string(String(s.revision))
         s.buckets[storage]?[key] = new
@@ -111,8 +113,10 @@ extension ObjectStore {
       let type = BuiltinResources.namespaces
       let key = ObjectKey("", name)
       guard let ns = s.buckets[type.storageGroupResource]?[key], ns.isBeingDeleted else { return false }
-      removeLocked(type, key: key, in: &s)
+      // Contents first, then the namespace, as the namespace controller empties it before the
+      // "kubernetes" finalizer goes: watchers never see a namespace vanish before its objects.
       try? afterDelete(type, ns, in: &s)
+      removeLocked(type, key: key, in: &s)
       return true
     }
     if done { signal.notify() }

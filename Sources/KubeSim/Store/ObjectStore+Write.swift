@@ -133,7 +133,7 @@ extension ObjectStore {
     if old.isBeingDeleted {
       let added = Set(new.finalizers).subtracting(old.finalizers)
       if !added.isEmpty {
-        throw StatusError.invalid(type, key.name, [("metadata.finalizers", "FieldValueForbidden", "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers \(added.sorted())")])
+        throw StatusError.invalid(type, key.name, [("metadata.finalizers", "FieldValueForbidden", "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\(added.sorted().map { "\"\($0)\"" }.joined(separator: ", "))}")])
       }
     }
     new = try prepare(type, new, old: old, in: &s, now: clock())
@@ -151,6 +151,8 @@ extension ObjectStore {
     if new.isBeingDeleted && new.finalizers.isEmpty {
       s.buckets[type.storageGroupResource]?[key] = nil
       ObjectStore.record(ChangeEvent(type: "DELETED", resourceVersion: s.revision, storage: type.storageGroupResource, object: new, previous: old), in: &s)
+      // The owner is gone now: background garbage collection takes its dependents.
+      collectDependents(of: [new.uid], namespace: key.namespace, in: &s)
       try afterDelete(type, new, in: &s)
       return new
     }

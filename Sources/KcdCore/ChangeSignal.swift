@@ -4,14 +4,14 @@ import Glibc
 import Musl
 #endif
 
-/// A broadcast wake-up for watch streams: writers bump it, each stream thread sleeps on it with
-/// a timeout so it can also send bookmarks and notice closed peers.
-final class ChangeSignal: @unchecked Sendable {
+/// A broadcast wake-up with a timeout: writers bump it, waiting threads sleep on it (watch
+/// streams, work-queue workers) and wake at once or when their timeout passes.
+public final class ChangeSignal: @unchecked Sendable {
   private var mutex = pthread_mutex_t()
   private var condition = pthread_cond_t()
   private var generation: UInt64 = 0
 
-  init() {
+  public init() {
     pthread_mutex_init(&mutex, nil)
     var attributes = pthread_condattr_t()
     pthread_condattr_init(&attributes)
@@ -25,13 +25,13 @@ final class ChangeSignal: @unchecked Sendable {
     pthread_mutex_destroy(&mutex)
   }
 
-  var current: UInt64 {
+  public var current: UInt64 {
     pthread_mutex_lock(&mutex)
     defer { pthread_mutex_unlock(&mutex) }
     return generation
   }
 
-  func notify() {
+  public func notify() {
     pthread_mutex_lock(&mutex)
     generation &+= 1
     pthread_cond_broadcast(&condition)
@@ -39,7 +39,7 @@ final class ChangeSignal: @unchecked Sendable {
   }
 
   /// Waits until the generation moves past `seen` or `timeout` seconds pass; returns the generation.
-  func wait(after seen: UInt64, timeout: Double) -> UInt64 {
+  public func wait(after seen: UInt64, timeout: Double) -> UInt64 {
     var deadline = timespec()
     clock_gettime(CLOCK_MONOTONIC, &deadline)
     let nanos = Int(deadline.tv_nsec) + Int(timeout * 1e9)

@@ -1,0 +1,86 @@
+import KcdCore
+import KcdHooks
+import KcdJSON
+import KcdKube
+
+/// Turns an authenticated ImageEvent into durable requests on the KCDs that follow it, before
+/// anyone answers 2xx. It never touches workloads (the reconciler does). Safe on every replica:
+/// each write is a compare-and-swap on the KCD, retried on conflict.
+public final class EventIntake: Sendable {
+  public struct Result: Sendable {
+    /// `namespace/name` of KCDs that got the event.
+    public var accepted: [String] = []
+    /// KCDs for which this was a replay or nothing new.
+    public var duplicates: [(kcd: String, reason: String)] = []
+    public var accepted202: Bool { !accepted.isEmpty }
+  }
+
+  let client: KubeClient
+  /// Current KCDs (from the informer cache).
+  let candidates: @Sendable () -> [JSON]
+
+  public init(client: KubeClient, candidates: @escaping @Sendable () -> [JSON]) {
+    self.client = client
+    self.candidates = candidates
+  }
+
+  /// KCDs an event is for: same repository (canonical form) and tag, or the one CI named.
+  public static func matches(_ event: ImageEvent, in kcds: [JSON]) -> [JSON] {
+    kcds.filter { kcd in
+      guard let spec = KCDSpec.parse(kcd).spec else { return false }
+      if let target = event.target, Informer.key(kcd) != target { return false }
+      return spec.repository == event.repository && spec.tag == event.tag
+    }
+  }
+
+  /// Why this event adds nothing for this KCD, or nil when it should be recorded.
+  public static func duplicateReason(_ event: ImageEvent, kcd: JSON) -> String? {
+    let pending = RequestedRollout(kcd: kcd)
+    if let p = pending, p.recent.contains(event.deliveryID) { return "delivery \(event.deliveryID) was already received" }
+    guard let digest = event.digest else { return nil }
+    if let p = pending, p.digest == digest, p.tag == event.tag { return "digest already requested" }
+    let status = kcd["status"]
+    if status["failedDigest"].stringValue == digest { return "digest failed before; it is not redeployed until a different digest arrives" }
+    if status["currDigest"].stringValue == digest, ["Progressing", "Success", "Verifying"].contains(status["currStatus"].stringValue ?? "") {
+      return "digest is already deployed"
+    }
+    return nil
+  }
+
+  /// Records the event on every matching KCD. Throws when Kubernetes cannot take the write now
+  /// (the caller answers 503 so the sender retries).
+  public func record(_ event: ImageEvent) throws(KubeError) -> Result {
+    var result = Result()
+    for kcd in EventIntake.matches(event, in: candidates()) {
+      let namespace = kcd["metadata"]["namespace"].stringValue ?? ""
+      let name = kcd["metadata"]["name"].stringValue ?? ""
+      let key = "\(namespace)/\(name)"
+      var attempt = 0
+      while true {
+        attempt += 1
+        let current: JSON
+        do { current = try client.get(.kcds, namespace: namespace, name: name) } catch {
+          if error.isNotFound { break }
+          throw error
+        }
+        if let reason = EventIntake.duplicateReason(event, kcd: current) {
+          result.duplicates.append((key, reason))
+          break
+        }
+        let request = RequestedRollout(event: event, recent: RequestedRollout(kcd: current)?.recent ?? [])
+        let patch: JSON = ["metadata": ["resourceVersion": current["metadata"]["resourceVersion"],
+                                        "annotations": [RequestedRollout.annotation: .string(request.json.text)]]]
+        do {
+          _ = try client.patch(.kcds, namespace: namespace, name: name, patch, type: .merge)
+          result.accepted.append(key)
+          break
+        } catch {
+          if error.isConflict && attempt < 8 { continue }
+          if error.isNotFound { break }
+          throw error
+        }
+      }
+    }
+    return result
+  }
+}

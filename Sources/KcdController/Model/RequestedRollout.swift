@@ -1,0 +1,56 @@
+import KcdCore
+import KcdHooks
+import KcdJSON
+
+/// The durable record of an accepted event, kept in the KCD's `kcd.dev/event` annotation:
+/// written by intake before the 202 goes out, read by the reconciler. Only the newest event is
+/// kept (newer events supersede queued ones); recent delivery ids stay to refuse replays.
+public struct RequestedRollout: Sendable, Equatable {
+  public static let annotation = "kcd.dev/event"
+  public static let recentLimit = 20
+
+  public var id: String
+  public var source: String
+  public var repository: String
+  public var tag: String?
+  public var digest: String?
+  public var version: String?
+  /// Wall-clock seconds (stored as MicroTime).
+  public var receivedAt: Double
+  /// Delivery ids seen recently for this KCD (newest last).
+  public var recent: [String]
+
+  public init(event: ImageEvent, recent: [String]) {
+    id = event.deliveryID
+    source = event.source
+    repository = event.repository
+    tag = event.tag
+    digest = event.digest
+    version = event.version
+    receivedAt = event.receivedAt
+    self.recent = Array((recent + [event.deliveryID]).suffix(RequestedRollout.recentLimit))
+  }
+
+  public init?(kcd: JSON) {
+    guard let text = kcd["metadata"]["annotations"][RequestedRollout.annotation].stringValue, let j = try? JSON.parse(text),
+      let id = j["id"].stringValue, let source = j["source"].stringValue, let repository = j["repository"].stringValue
+    else { return nil }
+    self.id = id
+    self.source = source
+    self.repository = repository
+    tag = j["tag"].stringValue
+    digest = j["digest"].stringValue
+    version = j["version"].stringValue
+    receivedAt = j["receivedAt"].stringValue.flatMap(Timestamps.parse) ?? 0
+    recent = j["recent"].arrayValue?.compactMap(\.stringValue) ?? []
+  }
+
+  public var json: JSON {
+    var j: JSON = ["id": .string(id), "source": .string(source), "repository": .string(repository),
+                   "receivedAt": .string(Timestamps.microTime(receivedAt)), "recent": .array(recent.map { .string($0) })]
+    if let tag { j["tag"] = .string(tag) }
+    if let digest { j["digest"] = .string(digest) }
+    if let version { j["version"] = .string(version) }
+    return j
+  }
+}

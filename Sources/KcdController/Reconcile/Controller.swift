@@ -1,0 +1,111 @@
+import KcdCore
+import KcdJSON
+import KcdKube
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The reconciling side of kcd: informers on KCDs and Deployments, a work queue keyed by KCD,
+/// and worker threads running the Reconciler. Deployment changes wake the KCDs that select them.
+public final class Controller: Sendable {
+  public struct Options: Sendable {
+    /// Namespaces to watch; empty = all.
+    public var namespaces: [String] = []
+    public var workers = 2
+    public var identity = "kcd"
+    public init() {}
+  }
+
+  public let client: KubeClient
+  public let metrics: MetricsRegistry
+  let options: Options
+  let log: Logger
+  let queue = WorkQueue()
+  let events: EventRecorder
+  let kcdInformers: [Informer]
+  let deploymentInformers: [Informer]
+  let running = Atomic<Int>(0)
+
+  public init(client: KubeClient, metrics: MetricsRegistry, options: Options = Options(), log: Logger) {
+    self.client = client
+    self.metrics = metrics
+    self.options = options
+    self.log = log
+    self.events = EventRecorder(client: client, host: options.identity, onError: { message in log.warn("cannot record event", [("error", message)]) })
+    let scopes: [String?] = options.namespaces.isEmpty ? [nil] : options.namespaces.map { $0 }
+    let queue = self.queue
+    kcdInformers = scopes.map { ns in
+      Informer(client: client, resource: .kcds, options: Informer.Options(namespace: ns)) { change in
+        switch change {
+        case .upsert(_, let new): queue.add(Informer.key(new))
+        case .delete: break
+        }
+      }
+    }
+    let kcdInformers = self.kcdInformers
+    deploymentInformers = scopes.map { ns in
+      Informer(client: client, resource: .deployments, options: Informer.Options(namespace: ns)) { change in
+        // A Deployment moved: wake the KCDs with a rollout in flight in its namespace.
+        let d: JSON
+        switch change {
+        case .upsert(_, let new): d = new
+        case .delete(let old): d = old
+        }
+        let namespace = d.namespace
+        for informer in kcdInformers {
+          for kcd in informer.objects where kcd.namespace == namespace && kcd["status"]["currStatus"] == "Progressing" {
+            queue.add(Informer.key(kcd))
+          }
+        }
+      }
+    }
+  }
+
+  /// Every KCD in the caches (intake matches events against these).
+  public var kcds: [JSON] { kcdInformers.flatMap(\.objects) }
+
+  public var hasSynced: Bool { (kcdInformers + deploymentInformers).allSatisfy(\.hasSynced) }
+
+  public func deployment(namespace: String, name: String) -> JSON? {
+    for i in deploymentInformers { if let d = i.get(namespace: namespace, name: name) { return d } }
+    return nil
+  }
+
+  /// Starts the informers and workers; a Deployment change wakes the KCDs whose selector matches it.
+  public func start() {
+    for informer in kcdInformers { informer.start() }
+    for informer in deploymentInformers { informer.start() }
+    for _ in 0..<max(1, options.workers) {
+      running.wrappingAdd(1, ordering: .relaxed)
+      Threads.spawn { [self] in
+        work()
+        running.wrappingSubtract(1, ordering: .relaxed)
+      }
+    }
+  }
+
+  public func stop() {
+    queue.shutDown()
+    for informer in kcdInformers + deploymentInformers { informer.stop() }
+    while running.load(ordering: .relaxed) > 0 { usleep(10_000) }
+  }
+
+  func work() {
+    let reconciler = Reconciler(client: client, events: events, metrics: metrics, log: log, deployment: { [self] ns, name in deployment(namespace: ns, name: name) })
+    while let key = queue.get() {
+      metrics.set(ControllerMetrics.queueDepth, [], Double(queue.depth))
+      let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+      guard parts.count == 2 else { queue.done(key); continue }
+      do {
+        if let again = try reconciler.reconcile(namespace: parts[0], name: parts[1]) { queue.add(key, after: again) }
+        queue.forget(key)
+      } catch {
+        log.warn("reconcile failed; retrying", [("kcd", key), ("error", error.description)])
+        queue.addRateLimited(key)
+      }
+      queue.done(key)
+    }
+  }
+}

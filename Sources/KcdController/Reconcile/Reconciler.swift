@@ -1,0 +1,91 @@
+import KcdCore
+import KcdHooks
+import KcdJSON
+import KcdKube
+
+/// Decides and acts for one KCD: validates it, starts a rollout for a newly requested digest,
+/// follows the rollout in flight, and finishes it. Reads the KCD fresh from the API (never a
+/// possibly stale cache) so two passes can never start the same rollout twice.
+struct Reconciler {
+  let client: KubeClient
+  let events: EventRecorder
+  let metrics: MetricsRegistry
+  let log: Logger
+  let deployment: @Sendable (String, String) -> JSON?
+
+  /// Returns seconds until the KCD should be looked at again, or nil.
+  func reconcile(namespace: String, name: String) throws(KubeError) -> Double? {
+    let kcd: JSON
+    do { kcd = try client.get(.kcds, namespace: namespace, name: name) } catch {
+      if error.isNotFound { return nil }
+      throw error
+    }
+    let (parsed, problems) = KCDSpec.parse(kcd)
+    guard let spec = parsed else {
+      try reportInvalid(kcd, problems)
+      return nil
+    }
+    let status = kcd["status"]
+    if status["currStatus"] == "Progressing", !status["rollout"].isNull {
+      return try RolloutRun(reconciler: self, kcd: kcd, spec: spec).track()
+    }
+    if let request = RequestedRollout(kcd: kcd), request.id != status["lastEvent"]["id"].stringValue {
+      if spec.suspend {
+        try updateStatus(kcd) { s in
+          s["currStatus"] = "Suspended"
+          s["message"] = "suspended: the requested rollout waits until spec.suspend is false"
+        }
+        return nil
+      }
+      return try RolloutRun(reconciler: self, kcd: kcd, spec: spec).start(request)
+    }
+    if status["observedGeneration"].intValue != kcd["metadata"]["generation"].intValue || status["conditions"].isNull {
+      if !spec.ignoredFields.isEmpty {
+        events.record(kcd, type: "Warning", reason: "IgnoredField", message: "\(spec.ignoredFields.joined(separator: ", ")) is accepted for compatibility and ignored")
+      }
+      try updateStatus(kcd) { s in
+        if s["currStatus"].isNull || s["currStatus"] == "Suspended" { s["currStatus"] = spec.suspend ? "Suspended" : nil }
+        let ready = s["currStatus"] == "Success"
+        s["message"] = nil
+        KCDStatus.set([KCDStatus.condition("Ready", ready ? "True" : "Unknown", reason: ready ? "RolloutSucceeded" : "NoRolloutYet",
+                                           message: ready ? "the last rollout succeeded" : "waiting for an image event",
+                                           generation: kcd.generation, previous: s)], in: &s)
+      }
+    }
+    return nil
+  }
+
+  func reportInvalid(_ kcd: JSON, _ problems: [String]) throws(KubeError) {
+    let message = problems.joined(separator: "; ")
+    let status = kcd["status"]
+    let ready = (status["conditions"].arrayValue ?? []).first { $0["type"] == "Ready" }
+    if ready?["reason"] == "InvalidSpec" && ready?["message"].stringValue == message && status["observedGeneration"].intValue == kcd.generation { return }
+    events.record(kcd, type: "Warning", reason: "InvalidSpec", message: message)
+    log.warn("invalid KCD", [("kcd", Informer.key(kcd)), ("problems", message)])
+    try updateStatus(kcd) { s in
+      s["message"] = .string(message)
+      KCDStatus.set([KCDStatus.condition("Ready", "False", reason: "InvalidSpec", message: message, generation: kcd.generation, previous: s)], in: &s)
+    }
+  }
+
+  /// Writes the status (merge patch on the status subresource; kcd is its only writer).
+  @discardableResult
+  func updateStatus(_ kcd: JSON, _ change: (inout JSON) -> Void) throws(KubeError) -> JSON {
+    var status = kcd["status"]
+    if status.isNull { status = [:] }
+    change(&status)
+    status["observedGeneration"] = .int(kcd.generation)
+    if case .object(let fields) = status { status = .object(fields.filter { !$0.value.isNull }) }
+    if status == kcd["status"] { return kcd }
+    // Merge patch: fields set to null are removed; the whole status is sent.
+    var patchStatus = status
+    for (k, v) in kcd["status"].objectValue ?? [:] where status[k].isNull && !v.isNull { patchStatus[k] = .null }
+    return try client.patch(.kcds, namespace: kcd.namespace, name: kcd.name, ["status": patchStatus], type: .merge, subresource: "status")
+  }
+}
+
+extension JSON {
+  var name: String { self["metadata"]["name"].stringValue ?? "" }
+  var namespace: String { self["metadata"]["namespace"].stringValue ?? "" }
+  var generation: Int64 { self["metadata"]["generation"].intValue ?? 0 }
+}

@@ -1,0 +1,225 @@
+import KcdCore
+import KcdHooks
+import KcdJSON
+import KcdKube
+
+/// One rollout of one KCD: start (record it in the status, then patch the workloads pinned by
+/// digest), track (kubectl's rules, stuck pods, the KCD's deadline) and finish (status, Events,
+/// metrics). Everything needed to resume lives in `status.rollout`, so a new leader picks up
+/// where the old one stopped.
+struct RolloutRun {
+  let reconciler: Reconciler
+  let kcd: JSON
+  let spec: KCDSpec
+
+  var client: KubeClient { reconciler.client }
+  var key: String { Informer.key(kcd) }
+
+  static let trackInterval = 1.0
+
+  /// The version name kcd writes in front of the digest: what CI said, else the tag when it
+  /// looks like a version, else the digest's first 12 hex digits.
+  func version(for request: RequestedRollout, digest: String) -> String {
+    if let v = request.version { return v }
+    if let t = request.tag, spec.isVersion(t) { return t }
+    return String(digest.dropFirst(7).prefix(12))
+  }
+
+  func start(_ request: RequestedRollout) throws(KubeError) -> Double? {
+    let lastEvent: JSON = ["source": .string(request.source), "id": .string(request.id), "receivedAt": .string(Timestamps.microTime(request.receivedAt))]
+    guard let digest = request.digest else {
+      reconciler.events.record(kcd, type: "Warning", reason: "DigestUnknown", message: "event \(request.id) carried no digest; kcd pins images by digest and cannot resolve tags from the registry yet")
+      try reconciler.updateStatus(kcd) { $0["lastEvent"] = lastEvent; $0["message"] = "event without digest ignored" }
+      return nil
+    }
+    if digest == kcd["status"]["failedDigest"].stringValue {
+      try reconciler.updateStatus(kcd) { $0["lastEvent"] = lastEvent }
+      return nil
+    }
+    let version = version(for: request, digest: digest)
+    let image = ImagePlan.pinnedImage(repository: spec.imageRepo, version: version, digest: digest)
+    var workloads: [JSON] = []
+    for d in selectedDeployments() {
+      let containers = ImagePlan.containers(in: d["spec"]["template"], spec: spec)
+      if containers.isEmpty { continue }
+      let previous = ImagePlan.images(in: d["spec"]["template"], containers: containers)
+      workloads.append(["kind": "Deployment", "name": .string(d.name), "containers": .array(containers.map { .string($0) }),
+                        "previous": .object(previous.mapValues { .string($0) })])
+    }
+    if workloads.isEmpty {
+      let message = "no Deployment in \(kcd.namespace) matches the selector and runs \(spec.imageRepo)"
+      reconciler.events.record(kcd, type: "Warning", reason: "NoWorkload", message: message)
+      try reconciler.updateStatus(kcd) { s in
+        s["lastEvent"] = lastEvent
+        s["message"] = .string(message)
+        KCDStatus.set([KCDStatus.condition("Ready", "False", reason: "NoWorkload", message: message, generation: kcd.generation, previous: s)], in: &s)
+      }
+      return nil
+    }
+    let now = Timestamps.now()
+    let trigger = "\(request.source):\(request.id)"
+    let rollout: JSON = ["id": .string(request.id), "trigger": .string(trigger), "image": .string(image), "digest": .string(digest),
+                         "version": .string(version), "startedAt": .string(Timestamps.microTime(now)),
+                         "receivedAt": .string(Timestamps.microTime(request.receivedAt)), "workloads": .array(workloads)]
+    let names = workloads.compactMap { $0["name"].stringValue }.joined(separator: ", ")
+    let updated = try reconciler.updateStatus(kcd) { s in
+      s["currStatus"] = "Progressing"
+      s["currVersion"] = .string(version)
+      s["currDigest"] = .string(digest)
+      s["currStatusTime"] = .string(Timestamps.rfc3339(now))
+      s["lastEvent"] = lastEvent
+      s["rollout"] = rollout
+      s["message"] = .string("rolling out \(image)")
+      KCDStatus.set([
+        KCDStatus.condition("Progressing", "True", reason: "RolloutStarted", message: "rolling out \(version) to Deployment \(names)", generation: kcd.generation, previous: s),
+        KCDStatus.condition("Ready", "False", reason: "RolloutInProgress", message: "rolling out \(version)", generation: kcd.generation, previous: s),
+      ], in: &s)
+      KCDStatus.record(history: ["version": .string(version), "digest": .string(digest), "result": "Progressing",
+                                 "startedAt": .string(Timestamps.rfc3339(now)), "trigger": .string(trigger)], in: &s)
+    }
+    reconciler.events.record(kcd, type: "Normal", reason: "RolloutStarted", message: "Rolling out \(image) to Deployment \(names) (event \(request.source) \(request.id))")
+    reconciler.log.info("rollout started", [("kcd", key), ("image", image), ("trigger", trigger)])
+    return try RolloutRun(reconciler: reconciler, kcd: updated, spec: spec).track(receivedAt: request.receivedAt)
+  }
+
+  func selectedDeployments() -> [JSON] {
+    let list = (try? client.list(.deployments, namespace: kcd.namespace).items) ?? []
+    return list.filter { spec.selects(labels($0)) }.sorted { $0.name < $1.name }
+  }
+
+  func labels(_ o: JSON) -> [String: String] {
+    (o["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue)
+  }
+
+  /// Follows the rollout in `status.rollout`; `receivedAt` (first pass only) times event → patch.
+  func track(receivedAt: Double? = nil) throws(KubeError) -> Double? {
+    let rollout = kcd["status"]["rollout"]
+    guard let image = rollout["image"].stringValue else { return nil }
+    var workloads = rollout["workloads"].arrayValue ?? []
+    var changed = false
+    var waiting: [String] = []
+    var failure: (reason: String, message: String)?
+    for (i, w) in workloads.enumerated() {
+      let name = w["name"].stringValue ?? ""
+      let plan = ImagePlan(containers: w["containers"].arrayValue?.compactMap(\.stringValue) ?? [], image: image)
+      var d = reconciler.deployment(kcd.namespace, name)
+      if d == nil { d = try? client.get(.deployments, namespace: kcd.namespace, name: name) }
+      guard var deployment = d else {
+        failure = ("WorkloadDeleted", "Deployment \(kcd.namespace)/\(name) no longer exists")
+        break
+      }
+      let recorded = w["generation"].intValue
+      if let g = recorded, deployment.generation < g {
+        // The cache has not seen our patch yet; read the live object.
+        deployment = try client.get(.deployments, namespace: kcd.namespace, name: name)
+      }
+      if !plan.isApplied(to: deployment["spec"]["template"]) {
+        if recorded != nil {
+          failure = ("Superseded", "Deployment \(kcd.namespace)/\(name) was changed to another image during the rollout")
+          break
+        }
+        deployment = try client.patch(.deployments, namespace: kcd.namespace, name: name,
+                                      plan.patch(changeCause: "kcd: \(kcd.namespace)/\(kcd.name) rolled out \(image)"), type: .strategic)
+        if let r = receivedAt { reconciler.metrics.observe(ControllerMetrics.eventToPatch, [], max(0, Timestamps.now() - r)) }
+        reconciler.events.record(deployment, type: "Normal", reason: "ImagePatched", message: "kcd set \(plan.containers.joined(separator: ", ")) to \(image)")
+      }
+      if recorded == nil {
+        workloads[i]["generation"] = .int(deployment.generation)
+        changed = true
+      }
+      switch RolloutCheck.deployment(deployment) {
+      case .done: continue
+      case .failed(let reason, let message):
+        failure = (reason, "Deployment \(name): \(message)")
+      case .waiting(let why):
+        let selector = labels(["metadata": ["labels": deployment["spec"]["selector"]["matchLabels"]]])
+        let query = selector.keys.sorted().map { "\($0)=\(selector[$0]!)" }.joined(separator: ",")
+        if let pods = try? client.list(.pods, namespace: kcd.namespace, labelSelector: query).items,
+          case .failed(let reason, let message)? = RolloutCheck.stuckPod(pods, image: image)
+        {
+          failure = (reason, "Deployment \(name): \(message)")
+        } else {
+          waiting.append("\(name): \(why)")
+        }
+      }
+      if failure != nil { break }
+    }
+    if failure == nil, let started = rollout["startedAt"].stringValue.flatMap(Timestamps.parse), Timestamps.now() - started > Double(spec.timeoutSeconds) {
+      failure = ("Timeout", "rollout did not finish within \(spec.timeoutSeconds) s: \(waiting.joined(separator: "; "))")
+    }
+    if let f = failure { return try finish(success: false, reason: f.reason, message: f.message, workloads: workloads) }
+    if waiting.isEmpty { return try finish(success: true, reason: "RolloutSucceeded", message: "\(image) is available", workloads: workloads) }
+    if changed {
+      try reconciler.updateStatus(kcd) { s in s["rollout"]["workloads"] = .array(workloads) }
+    }
+    return RolloutRun.trackInterval
+  }
+
+  func finish(success: Bool, reason: String, message: String, workloads: [JSON]) throws(KubeError) -> Double? {
+    let rollout = kcd["status"]["rollout"]
+    let now = Timestamps.now()
+    let version = rollout["version"].stringValue ?? ""
+    let digest = rollout["digest"].stringValue ?? ""
+    let result = success ? "Success" : "Failed"
+    _ = try reconciler.updateStatus(kcd) { s in
+      s["currStatus"] = .string(result)
+      s["currStatusTime"] = .string(Timestamps.rfc3339(now))
+      s["message"] = .string(message)
+      s["rollout"]["workloads"] = .array(workloads)
+      s["rollout"]["finishedAt"] = .string(Timestamps.microTime(now))
+      s["rollout"]["result"] = .string(result)
+      if success {
+        s["successVersion"] = .string(version)
+        s["successDigest"] = .string(digest)
+      } else {
+        s["failedDigest"] = .string(digest)
+      }
+      KCDStatus.set([
+        KCDStatus.condition("Progressing", "False", reason: success ? "RolloutComplete" : reason, message: message, generation: kcd.generation, previous: s),
+        KCDStatus.condition("Ready", success ? "True" : "False", reason: success ? "RolloutSucceeded" : "RolloutFailed", message: message, generation: kcd.generation, previous: s),
+      ], in: &s)
+      KCDStatus.record(history: ["version": .string(version), "digest": .string(digest), "result": .string(result),
+                                 "startedAt": .string(Timestamps.rfc3339(rollout["startedAt"].stringValue.flatMap(Timestamps.parse) ?? now)),
+                                 "finishedAt": .string(Timestamps.rfc3339(now)), "trigger": rollout["trigger"]], in: &s)
+    }
+    let started = rollout["startedAt"].stringValue.flatMap(Timestamps.parse) ?? now
+    reconciler.metrics.increment(ControllerMetrics.rolloutsTotal, [success ? "success" : "failed"])
+    reconciler.metrics.observe(ControllerMetrics.rolloutDuration, [], max(0, now - started))
+    let image = rollout["image"].stringValue ?? ""
+    if success {
+      reconciler.events.record(kcd, type: "Normal", reason: "RolloutSucceeded", message: "\(image) rolled out")
+    } else {
+      reconciler.events.record(kcd, type: "Warning", reason: "RolloutFailed", message: "\(image) failed (\(reason)): \(message)")
+      for w in workloads {
+        if let name = w["name"].stringValue, let d = reconciler.deployment(kcd.namespace, name) {
+          reconciler.events.record(d, type: "Warning", reason: "RolloutFailed", message: "\(image): \(message)")
+        }
+      }
+    }
+    reconciler.log.info(success ? "rollout succeeded" : "rollout failed", [("kcd", key), ("image", image), ("reason", reason), ("message", message)])
+    // A newer request may have queued behind this rollout.
+    return 0
+  }
+}
+
+/// Metric names (contract: SPEC §5).
+public enum ControllerMetrics {
+  public static let eventToPatch = "kcd_event_to_patch_seconds"
+  public static let rolloutsTotal = "kcd_rollouts_total"
+  public static let rolloutDuration = "kcd_rollout_duration_seconds"
+  public static let queueDepth = "kcd_queue_depth"
+  public static let leader = "kcd_leader"
+  public static let kubeRequests = "kcd_kube_requests_total"
+  public static let hookRequests = "kcd_hook_requests_total"
+
+  public static func register(_ m: MetricsRegistry) {
+    m.histogram(eventToPatch, help: "Seconds from webhook receipt to the workload patch being accepted.",
+                buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+    m.counter(rolloutsTotal, help: "Rollouts finished, by result.", labels: ["result"])
+    m.histogram(rolloutDuration, help: "Seconds from rollout start to its result.", buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600])
+    m.gauge(queueDepth, help: "KCDs waiting to be reconciled.")
+    m.gauge(leader, help: "1 when this replica is the leader.")
+    m.counter(kubeRequests, help: "Kubernetes API requests, by verb and status code.", labels: ["verb", "code"])
+    m.counter(hookRequests, help: "Webhook requests, by source and status code.", labels: ["source", "code"])
+  }
+}

@@ -1,0 +1,50 @@
+import KcdHooks
+import KcdJSON
+
+/// Which containers of a workload take the new image, and the strategic merge patch that sets
+/// them (containers merged by name, siblings untouched, change-cause recorded).
+public struct ImagePlan: Sendable, Equatable {
+  public var containers: [String]
+  public var image: String
+
+  /// The pinned reference kcd writes: `<imageRepo>:<version>@<digest>`.
+  public static func pinnedImage(repository: String, version: String, digest: String) -> String {
+    "\(repository):\(version)@\(digest)"
+  }
+
+  /// The repository part of an image reference (no tag, no digest), canonical.
+  public static func repository(ofImage image: String) -> String { RepositoryName.normalize(image) }
+
+  /// Containers to update: the one named in the spec, or every container running `repository`.
+  public static func containers(in template: JSON, spec: KCDSpec) -> [String] {
+    let list = template["spec"]["containers"].arrayValue ?? []
+    if let name = spec.containerName {
+      return list.contains { $0["name"].stringValue == name } ? [name] : []
+    }
+    return list.compactMap { c in
+      guard let image = c["image"].stringValue, let name = c["name"].stringValue else { return nil }
+      return repository(ofImage: image) == spec.repository ? name : nil
+    }
+  }
+
+  /// Current images of the named containers.
+  public static func images(in template: JSON, containers: [String]) -> [String: String] {
+    var out: [String: String] = [:]
+    for c in template["spec"]["containers"].arrayValue ?? [] {
+      if let n = c["name"].stringValue, containers.contains(n), let i = c["image"].stringValue { out[n] = i }
+    }
+    return out
+  }
+
+  /// Whether the template already runs the image in every planned container.
+  public func isApplied(to template: JSON) -> Bool {
+    let current = ImagePlan.images(in: template, containers: containers)
+    return containers.allSatisfy { current[$0] == image }
+  }
+
+  public func patch(changeCause: String) -> JSON {
+    let containerPatches: [JSON] = containers.map { ["name": .string($0), "image": .string(image)] }
+    return ["metadata": ["annotations": ["kubernetes.io/change-cause": .string(changeCause)]],
+            "spec": ["template": ["spec": ["containers": .array(containerPatches)]]]]
+  }
+}

@@ -1,0 +1,122 @@
+import KcdCore
+import KcdCrypto
+import KcdHTTP
+import KcdHooks
+import KcdJSON
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `kcd hooks sign` and `kcd hooks send`: what CI runs after it pushed an image.
+enum HooksCommand {
+  static let usage = """
+    Usage: kcd hooks sign --secret-file F [--id ID] < body
+           kcd hooks send --url U --secret-file F --repository R --tag T [--digest D] [--version V] [--kcd NS/NAME]
+                          [--timeout 120] [--retries 8]
+
+    sign prints the three Standard Webhooks headers for the body on standard input.
+    send POSTs a signed CI callback to kcd (e.g. https://kcd.example/hooks/ci), retrying with backoff
+    on 429, 503 and connection errors (honouring Retry-After); it exits 0 only on a 2xx and prints
+    the status URL of every KCD that took the event. The secret file holds a Standard Webhooks key
+    (whsec_<base64>) or raw bytes; with several lines, every key signs (for key rotation).
+    """
+
+  static let command = Command(name: "hooks", summary: "sign or send a CI callback", usage: usage) { args in
+    guard let sub = args.first else { throw UsageError("hooks needs a sub-command: sign or send") }
+    switch sub {
+    case "sign": return try sign(Array(args.dropFirst()))
+    case "send": return try send(Array(args.dropFirst()))
+    default: throw UsageError("unknown hooks sub-command \(sub)")
+    }
+  }
+
+  static func keys(_ path: String?) throws -> [StandardWebhooks.Key] {
+    guard let path else { throw UsageError("--secret-file is required") }
+    let text = String(decoding: try FileIO.read(path, limit: 64 * 1024), as: UTF8.self)
+    let keys = try text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map(String.init).filter { !$0.allSatisfy { $0 == " " } }
+      .map { try StandardWebhooks.Key(secret: $0) }
+    guard !keys.isEmpty else { throw UsageError("\(path) holds no key") }
+    return keys
+  }
+
+  static func newID() -> String { "msg_" + Base64.encode(SecureRandom.bytes(15)).replacingSlashes() }
+
+  static func headers(keys: [StandardWebhooks.Key], id: String, body: [UInt8]) -> [(String, String)] {
+    let timestamp = String(Int64(Timestamps.now()))
+    let signatures = keys.map { StandardWebhooks.signature(key: $0, id: id, timestamp: timestamp, body: body) }.joined(separator: " ")
+    return [("webhook-id", id), ("webhook-timestamp", timestamp), ("webhook-signature", signatures)]
+  }
+
+  static func sign(_ args: [String]) throws -> Int32 {
+    let a = try Arguments(args, valueFlags: ["secret-file", "id"])
+    let keys = try keys(a.value("secret-file"))
+    let body = try FileIO.read("/dev/stdin", limit: 1 << 20)
+    for (name, value) in headers(keys: keys, id: a.value("id") ?? newID(), body: body) { Console.out("\(name): \(value)") }
+    return 0
+  }
+
+  static func send(_ args: [String]) throws -> Int32 {
+    let a = try Arguments(args, valueFlags: ["url", "secret-file", "repository", "tag", "digest", "version", "kcd", "timeout", "retries"])
+    guard let url = a.value("url"), url.hasPrefix("http://") || url.hasPrefix("https://") else { throw UsageError("--url must be an http(s) URL") }
+    guard let repository = a.value("repository") else { throw UsageError("--repository is required") }
+    guard let tag = a.value("tag") else { throw UsageError("--tag is required") }
+    if let d = a.value("digest"), !RepositoryName.isValidDigest(d) { throw UsageError("--digest must be sha256: followed by 64 hex digits") }
+    let keys = try keys(a.value("secret-file"))
+    var body: JSON = ["repository": .string(repository), "tag": .string(tag)]
+    if let d = a.value("digest") { body["digest"] = .string(d) }
+    if let v = a.value("version") { body["version"] = .string(v) }
+    if let k = a.value("kcd") { body["kcd"] = .string(k) }
+    let bytes = body.serialized()
+    let id = newID()
+    let deadline = monotonicSeconds() + (try a.double("timeout") ?? 120)
+    let retries = try a.int("retries") ?? 8
+    let client = HTTPClient(userAgent: "kcd-hooks-send")
+    var attempt = 0
+    var delay = 1.0
+    while true {
+      attempt += 1
+      var request = HTTPClientRequest(method: "POST", url: url, body: bytes)
+      request.headers.set("Content-Type", "application/json")
+      for (n, v) in headers(keys: keys, id: id, body: bytes) { request.headers.set(n, v) }
+      request.timeout = max(1, min(30, deadline - monotonicSeconds()))
+      var retryAfter: Double?
+      var reason: String
+      do {
+        let response = try client.send(request)
+        if (200..<300).contains(response.status) {
+          let answer = try? JSON.parse(response.body)
+          let accepted = answer?["accepted"].arrayValue ?? []
+          Console.out("kcd answered \(response.status): \(accepted.isEmpty ? (answer?["message"].stringValue ?? "nothing to do") : "\(accepted.count) KCD(s) will roll out")")
+          for a in accepted { Console.out("  \(a["kcd"].stringValue ?? "")  \(a["status"].stringValue ?? "")") }
+          for d in answer?["duplicates"].arrayValue ?? [] { Console.out("  \(d["kcd"].stringValue ?? ""): \(d["reason"].stringValue ?? "")") }
+          return 0
+        }
+        let message = (try? JSON.parse(response.body))?["error"].stringValue ?? response.text
+        guard response.status == 429 || response.status == 503 || response.status == 502 || response.status == 504 else {
+          Console.err("kcd: \(url) answered \(response.status): \(message)")
+          return 1
+        }
+        retryAfter = response.headers["Retry-After"].flatMap(Double.init)
+        reason = "\(response.status) \(message)"
+      } catch {
+        reason = error.message
+      }
+      let wait = max(retryAfter ?? 0, delay)
+      guard attempt <= retries, monotonicSeconds() + wait < deadline else {
+        Console.err("kcd: giving up after \(attempt) attempt(s): \(reason)")
+        return 1
+      }
+      Console.err("kcd: attempt \(attempt) failed (\(reason)); retrying in \(Int(wait.rounded(.up))) s")
+      usleep(UInt32(wait * 1_000_000))
+      delay = min(delay * 2, 30)
+    }
+  }
+}
+
+extension String {
+  /// base64 → a header- and URL-friendly id.
+  func replacingSlashes() -> String {
+    String(map { $0 == "/" ? "_" : ($0 == "+" ? "-" : $0) }.filter { $0 != "=" })
+  }
+}

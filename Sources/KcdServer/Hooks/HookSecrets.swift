@@ -1,0 +1,42 @@
+import KcdCore
+import KcdHooks
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The hook secrets folder (`--hooks-secret-dir`, a mounted Secret): a file named after a source
+/// enables it and holds its secret. Files are re-read when they change, so keys rotate without
+/// a restart. Secrets never leave this type except as keys for verification.
+public final class HookSecrets: Sendable {
+  struct Entry {
+    var stamp: String
+    var lines: [String]
+  }
+
+  public let directory: String
+  let cache = Mutex<[String: Entry]>([:])
+
+  public init(directory: String) { self.directory = directory }
+
+  /// Non-empty lines of the source's secret file; nil when the source is disabled (no file).
+  public func secrets(for source: String) -> [String]? {
+    let path = directory + "/" + source
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    // Kubernetes updates mounted Secrets by swapping a symlink: size, mtime and inode all count.
+    let stamp = "\(st.st_size):\(st.st_mtim.tv_sec):\(st.st_mtim.tv_nsec):\(st.st_ino)"
+    if let e = cache.withLock({ $0[source] }), e.stamp == stamp { return e.lines }
+    guard let bytes = try? FileIO.read(path, limit: 64 * 1024) else { return nil }
+    let lines = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+    cache.withLock { $0[source] = Entry(stamp: stamp, lines: lines) }
+    return lines
+  }
+
+  /// Standard Webhooks keys for the CI source; nil when disabled, empty when the file holds no usable key.
+  public func ciKeys() -> [StandardWebhooks.Key]? {
+    guard let lines = secrets(for: "ci") else { return nil }
+    return lines.compactMap { try? StandardWebhooks.Key(secret: $0) }
+  }
+}

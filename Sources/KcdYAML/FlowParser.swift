@@ -1,0 +1,140 @@
+import KcdJSON
+
+/// Flow context: `[a, b]` and `{k: v}`, nested and spread over lines (JSON is a subset).
+extension YAMLParser {
+  /// Parses the collection starting at the cursor; lines inside must stay indented deeper
+  /// than `parentIndent`. Leaves the cursor after the closing bracket.
+  mutating func parseFlowCollection(parentIndent: Int) throws(YAMLError) -> JSON {
+    let open = index
+    let isMapping = peek() == UInt8(ascii: "{")
+    let close = isMapping ? UInt8(ascii: "}") : UInt8(ascii: "]")
+    try enterCollection(at: open)
+    defer { depth -= 1 }
+    index += 1
+    var items: [JSON] = []
+    var builder = MappingBuilder()
+    while true {
+      try skipFlowSeparation(parentIndent: parentIndent, open: open)
+      if peek() == close { break }
+      if isMapping {
+        try parseFlowMappingEntry(into: &builder, parentIndent: parentIndent, open: open)
+      } else {
+        items.append(try parseFlowSequenceEntry(parentIndent: parentIndent, open: open))
+      }
+      try skipFlowSeparation(parentIndent: parentIndent, open: open)
+      if peek() == UInt8(ascii: ",") {
+        index += 1
+        continue
+      }
+      if peek() == close { break }
+      throw error("expected ',' or '\(Character(Unicode.Scalar(close)))' in a flow \(isMapping ? "mapping" : "sequence"), found \(describe(peek()))", at: index)
+    }
+    index += 1
+    return isMapping ? builder.build() : .array(items)
+  }
+
+  /// `key: value`, `key` alone (null value) or `"key":value`; keys must be scalars.
+  private mutating func parseFlowMappingEntry(into builder: inout MappingBuilder, parentIndent: Int, open: Int) throws(YAMLError) {
+    let keyStart = index
+    try refuseFlowEntryStart()
+    let (keyNode, keyProperties) = try parseFlowNode(parentIndent: parentIndent, open: open)
+    let key = try finishKey(keyNode, keyProperties, at: keyStart)
+    try skipFlowSeparation(parentIndent: parentIndent, open: open)
+    var value = JSON.null
+    if atFlowValueIndicator(afterJSONLikeNode: keyNode.isJSONLike) {
+      index += 1
+      value = try parseFlowValue(parentIndent: parentIndent, open: open)
+    }
+    try addEntry(key, value, isMergeKey: keyNode.isMergeKey && keyProperties.isEmpty, to: &builder, at: keyStart)
+  }
+
+  /// A value, or `key: value` which makes a single-pair mapping (`[a: 1]` is `[{"a": 1}]`).
+  private mutating func parseFlowSequenceEntry(parentIndent: Int, open: Int) throws(YAMLError) -> JSON {
+    let entryStart = index
+    try refuseFlowEntryStart()
+    let (node, properties) = try parseFlowNode(parentIndent: parentIndent, open: open)
+    try skipFlowSeparation(parentIndent: parentIndent, open: open)
+    guard atFlowValueIndicator(afterJSONLikeNode: node.isJSONLike) else { return try finish(node, properties) }
+    let key = try finishKey(node, properties, at: entryStart)
+    index += 1
+    let value = try parseFlowValue(parentIndent: parentIndent, open: open)
+    nodesBuilt += 1
+    return .object([key: value])
+  }
+
+  private func refuseFlowEntryStart() throws(YAMLError) {
+    let next = peek(1)
+    let standsAlone = next.isBlankOrBreakOrEnd || next.isFlowIndicator
+    if peek() == UInt8(ascii: "?"), standsAlone {
+      throw error("explicit mapping keys ('? key') are not supported", at: index)
+    }
+    if peek() == UInt8(ascii: ":"), standsAlone { throw error("a mapping key cannot be null", at: index) }
+  }
+
+  /// `:` separates a value when followed by white space or a flow indicator, or directly
+  /// after a quoted key or collection (the JSON form `"a":1`).
+  private func atFlowValueIndicator(afterJSONLikeNode: Bool) -> Bool {
+    guard peek() == UInt8(ascii: ":") else { return false }
+    return afterJSONLikeNode || peek(1).isBlankOrBreakOrEnd || peek(1).isFlowIndicator
+  }
+
+  /// The value after `:`; empty (null) when the entry ends right away.
+  private mutating func parseFlowValue(parentIndent: Int, open: Int) throws(YAMLError) -> JSON {
+    try skipFlowSeparation(parentIndent: parentIndent, open: open)
+    if peek() == UInt8(ascii: ",") || peek() == UInt8(ascii: "]") || peek() == UInt8(ascii: "}") { return .null }
+    let (node, properties) = try parseFlowNode(parentIndent: parentIndent, open: open)
+    return try finish(node, properties)
+  }
+
+  /// One node inside a flow collection, with its properties still to be applied (the caller
+  /// decides whether it is a key or a value).
+  private mutating func parseFlowNode(parentIndent: Int, open: Int) throws(YAMLError) -> (ParsedNode, NodeProperties) {
+    var properties = NodeProperties(nodesBuilt)
+    if peek() == UInt8(ascii: "&") || peek() == UInt8(ascii: "!") {
+      properties = try parseProperties(inFlow: true)
+      try skipFlowSeparation(parentIndent: parentIndent, open: open)
+    }
+    switch peek() {
+    case UInt8(ascii: "*"):
+      return (.alias(try parseAlias()), properties)
+    case UInt8(ascii: "["), UInt8(ascii: "{"):
+      return (.collection(try parseFlowCollection(parentIndent: parentIndent)), properties)
+    case UInt8(ascii: "\""), UInt8(ascii: "'"):
+      return (.scalar(try parseQuotedScalar(parentIndent: parentIndent), isPlain: false), properties)
+    case UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"):
+      guard !properties.isEmpty else { throw error("expected a value, found \(describe(peek()))", at: index) }
+      return (.empty, properties)
+    case UInt8(ascii: ":") where !properties.isEmpty && (peek(1).isBlankOrBreakOrEnd || peek(1).isFlowIndicator):
+      return (.empty, properties)
+    case UInt8(ascii: "|"), UInt8(ascii: ">"):
+      throw error("block scalars are not allowed inside flow collections", at: index)
+    default:
+      return (.scalar(try parsePlainScalar(parentIndent: parentIndent, inFlow: true), isPlain: true), properties)
+    }
+  }
+
+  /// Skips white space, comments and line breaks. Each new line must be indented deeper
+  /// than the enclosing block (a closing bracket may sit anywhere) and cannot be a document
+  /// marker; running out of input means the collection was never closed.
+  mutating func skipFlowSeparation(parentIndent: Int, open: Int) throws(YAMLError) {
+    while true {
+      skipBlanksAndComment()
+      if atEnd {
+        throw error(bytes[open] == UInt8(ascii: "[") ? "unclosed flow sequence: expected ']'" : "unclosed flow mapping: expected '}'", at: open)
+      }
+      guard peek() == Byte.newline else { return }
+      consumeBreak()
+      if isDocumentMarker(at: lineStart) {
+        throw error(bytes[open] == UInt8(ascii: "[") ? "unclosed flow sequence: expected ']'" : "unclosed flow mapping: expected '}'", at: open)
+      }
+      let indent = skipSpaces()
+      skipBlanks()
+      let c = peek()
+      if c.isBreakOrEnd || c == UInt8(ascii: "#") || c == UInt8(ascii: "]") || c == UInt8(ascii: "}") { continue }
+      if indent <= parentIndent {
+        let close = bytes[open] == UInt8(ascii: "[") ? "]" : "}"
+        throw error("insufficient indentation inside a flow collection (is a closing '\(close)' missing?)", at: index)
+      }
+    }
+  }
+}

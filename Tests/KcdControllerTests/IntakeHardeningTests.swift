@@ -1,0 +1,110 @@
+import KcdCore
+import KcdHooks
+import KcdJSON
+import KcdTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hostile and broken requests to `/hooks/ci` get the documented codes, the server keeps
+/// answering, and nothing reaches Kubernetes (asserted on KubeSim's request log).
+@Suite(.timeLimit(.minutes(5)))
+struct IntakeHardeningTests {
+  static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+  static func signed(_ body: String, id: String = "msg_\(Int.random(in: 0..<1_000_000_000))", timestamp: Int64 = Int64(Timestamps.now()), secret: String = secret) -> [String: String] {
+    let key = try! StandardWebhooks.Key(secret: secret)
+    return ["webhook-id": id, "webhook-timestamp": String(timestamp),
+            "webhook-signature": StandardWebhooks.signature(key: key, id: id, timestamp: String(timestamp), body: Array(body.utf8)),
+            "Content-Type": "application/json"]
+  }
+
+  static func writesToKCDs(_ sim: SimProcess) throws -> [JSON] {
+    try sim.requestLog().filter { ($0["method"] == "PATCH" || $0["method"] == "PUT") && ($0["path"].stringValue ?? "").contains("/kcds/") }
+  }
+
+  @Test("bad requests get the documented codes and record nothing")
+  func badRequests() throws {
+    raiseFileLimit()
+    let sim = try SpineEndToEndTests.cluster()
+    let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory)
+    let port = kcd.hooksPort
+    let body = #"{"repository":"registry.example/shop/web","tag":"main","digest":"\#(randomDigest())","version":"abc1234"}"#
+
+    var wrong = Self.signed(body)
+    wrong["webhook-signature"] = Self.signed(body, secret: "whsec_" + Base64.encode(Array("another key of 24 bytes!".utf8)))["webhook-signature"]
+    #expect(try httpRequest(port: port, method: "POST", path: "/hooks/ci", headers: wrong, body: body).status == 401)
+    #expect(try httpRequest(port: port, method: "POST", path: "/hooks/ci", headers: ["Content-Type": "application/json"], body: body).status == 401)
+    let stale = Self.signed(body, timestamp: Int64(Timestamps.now()) - 600)
+    #expect(try httpRequest(port: port, method: "POST", path: "/hooks/ci", headers: stale, body: body).status == 401)
+    let future = Self.signed(body, timestamp: Int64(Timestamps.now()) + 600)
+    #expect(try httpRequest(port: port, method: "POST", path: "/hooks/ci", headers: future, body: body).status == 401)
+    let tampered = Self.signed(body)
+    #expect(try httpRequest(port: port, method: "POST", path: "/hooks/ci", headers: tampered, body: body.replacingOccurrences("main", "prod")).status == 401)
+    let malformed = "{not json"
+    #expect(try httpRequest(port: port, method: "POST", path: "/hooks/ci", headers: Self.signed(malformed), body: malformed).status == 400)
+    let noTag = #"{"repository":"registry.example/shop/web"}"#
+    #expect(try httpRequest(port: port, method: "POST", path: "/hooks/ci", headers: Self.signed(noTag), body: noTag).status == 400)
+    #expect(try httpRequest(port: port, method: "GET", path: "/hooks/ci").status == 405)
+    #expect(try httpRequest(port: port, method: "POST", path: "/hooks/ecr", body: "{}").status == 404)
+    #expect(try httpRequest(port: port, method: "POST", path: "/hooks/nope", body: "{}").status == 404)
+
+    // 2 MiB body → 413.
+    let big = String(repeating: "x", count: 2 << 20)
+    let c1 = try RawConnection(port: port)
+    c1.send("POST /hooks/ci HTTP/1.1\r\nHost: x\r\nContent-Length: \(big.utf8.count)\r\n\r\n")
+    #expect(c1.readResponse()?.status == 413)
+    // Bad chunk framing → 400.
+    let c2 = try RawConnection(port: port)
+    c2.send("POST /hooks/ci HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")
+    #expect(c2.readResponse()?.status == 400)
+    // Content-Length with Transfer-Encoding → 400 (no smuggling).
+    let c3 = try RawConnection(port: port)
+    c3.send("POST /hooks/ci HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    #expect(c3.readResponse()?.status == 400)
+
+    // 1,000 idle half-open connections; the server still answers.
+    var idle: [RawConnection] = []
+    for _ in 0..<1000 {
+      guard let c = try? RawConnection(port: port) else { break }
+      c.send("POST /hooks/ci HTTP/1.1\r\nHost: x\r\n")
+      idle.append(c)
+    }
+    #expect(idle.count == 1000)
+    let replayID = "msg_replay_\(Int.random(in: 0..<1_000_000))"
+    let ok = try httpRequest(port: port, method: "POST", path: "/hooks/ci", headers: Self.signed(body, id: replayID), body: body)
+    #expect(ok.status == 202, "\(ok.text)")
+    idle.removeAll()
+
+    // The one authentic request wrote once; every bad one wrote nothing.
+    #expect(try Self.writesToKCDs(sim).count == 1)
+    // A replay of the same delivery is answered 200 and changes nothing.
+    let replay = try httpRequest(port: port, method: "POST", path: "/hooks/ci", headers: Self.signed(body, id: replayID), body: body)
+    #expect(replay.status == 200, "\(replay.text)")
+    #expect(try Self.writesToKCDs(sim).count == 1)
+    let metrics = try Subprocess.run(["curl", "-s", "http://127.0.0.1:\(kcd.apiPort)/metrics"]).stdout
+    #expect(metrics.contains("kcd_hook_requests_total{source=\"ci\",code=\"401\"} 5"), "\(metrics)")
+  }
+}
+
+/// Lets a test hold more sockets than the default soft limit.
+func raiseFileLimit() {
+  var limit = rlimit()
+  getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+  limit.rlim_cur = limit.rlim_max
+  setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
+
+extension String {
+  func replacingOccurrences(_ a: String, _ b: String) -> String {
+    var out = ""
+    var rest = self[...]
+    while let r = rest.firstRange(of: a) {
+      out += rest[..<r.lowerBound] + b
+      rest = rest[r.upperBound...]
+    }
+    return out + rest
+  }
+}

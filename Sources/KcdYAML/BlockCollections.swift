@@ -9,9 +9,14 @@ extension YAMLParser {
     var builder = MappingBuilder()
     while true {
       let entryStart = index
-      let (key, isMergeKey) = try parseBlockKey(indent: indent)
-      let value = try parseBlockNode(parentIndent: indent, isMappingValue: true, allowsCompactCollection: false)
-      try addEntry(key, value, isMergeKey: isMergeKey, to: &builder, at: entryStart)
+      if atExplicitKey {
+        let (key, value) = try parseExplicitEntry(indent: indent)
+        try addEntry(key, value, isMergeKey: false, to: &builder, at: entryStart)
+      } else {
+        let (key, isMergeKey) = try parseBlockKey(indent: indent)
+        let value = try parseBlockNode(parentIndent: indent, isMappingValue: true, allowsCompactCollection: false)
+        try addEntry(key, value, isMergeKey: isMergeKey, to: &builder, at: entryStart)
+      }
       if atEnd || atDocumentMarker || column < indent { break }
       if column > indent { throw error("bad indentation of a mapping entry", at: index) }
       if atSequenceEntry { throw error("expected a mapping key at this indentation, found a sequence entry", at: index) }
@@ -39,12 +44,33 @@ extension YAMLParser {
     return .array(items)
   }
 
-  /// Reads `[properties] key :` of one entry and leaves the cursor after the `:`. Keys are
-  /// single-line scalars; collection, alias and explicit (`?`) keys have no JSON form.
-  mutating func parseBlockKey(indent: Int) throws(YAMLError) -> (key: String, isMergeKey: Bool) {
-    if peek() == UInt8(ascii: "?"), peek(1).isBlankOrBreakOrEnd {
-      throw error("explicit mapping keys ('? key') are not supported", at: index)
+  /// `? ` starts an explicit key, which emitters (PyYAML, go-yaml) write for keys longer than
+  /// 128 characters or spanning lines.
+  var atExplicitKey: Bool { peek() == UInt8(ascii: "?") && peek(1).isBlankOrBreakOrEnd }
+
+  /// `? key` on its own, optionally followed by `: value` at the same indentation. The key
+  /// may be any scalar node, including a block scalar; collection keys have no JSON form.
+  mutating func parseExplicitEntry(indent: Int) throws(YAMLError) -> (key: String, value: JSON) {
+    index += 1
+    var keyStart = index
+    while keyStart < bytes.count, bytes[keyStart].isBlank { keyStart += 1 }
+    let key: String
+    switch try parseBlockNode(parentIndent: indent, isMappingValue: false, allowsCompactCollection: true) {
+    case .string(let text): key = text
+    case .null: throw error("a mapping key cannot be null", at: keyStart)
+    case .array, .object: throw error("collections cannot be used as mapping keys", at: keyStart)
+    case let scalar: key = scalar.text
     }
+    guard !atEnd, !atDocumentMarker, column == indent, peek() == UInt8(ascii: ":"), peek(1).isBlankOrBreakOrEnd else {
+      return (key, .null)
+    }
+    index += 1
+    return (key, try parseBlockNode(parentIndent: indent, isMappingValue: true, allowsCompactCollection: true))
+  }
+
+  /// Reads `[properties] key :` of one entry and leaves the cursor after the `:`. Implicit
+  /// keys are single-line scalars; collection and alias keys have no JSON form.
+  mutating func parseBlockKey(indent: Int) throws(YAMLError) -> (key: String, isMergeKey: Bool) {
     let properties = try parseProperties(inFlow: false)
     let keyStart = index
     let node: ParsedNode

@@ -44,11 +44,8 @@ extension YAMLParser {
     parentIndent: Int, isMappingValue: Bool, allowsCollection: Bool, properties earlier: NodeProperties
   ) throws(YAMLError) -> JSON {
     if allowsCollection {
-      if peek() == UInt8(ascii: "?"), peek(1).isBlankOrBreakOrEnd {
-        throw error("explicit mapping keys ('? key') are not supported", at: index)
-      }
       let startsSequence = atSequenceEntry
-      if startsSequence || looksLikeImplicitKey() {
+      if startsSequence || atExplicitKey || looksLikeImplicitKey() {
         if bytes[lineStart..<index].contains(Byte.tab) {
           throw error("tab characters must not be used for indentation", at: index)
         }

@@ -36,7 +36,7 @@ extension YAMLParser {
   /// `key: value`, `key` alone (null value) or `"key":value`; keys must be scalars.
   private mutating func parseFlowMappingEntry(into builder: inout MappingBuilder, parentIndent: Int, open: Int) throws(YAMLError) {
     let keyStart = index
-    try refuseFlowEntryStart()
+    try startFlowEntry(parentIndent: parentIndent, open: open)
     let (keyNode, keyProperties) = try parseFlowNode(parentIndent: parentIndent, open: open)
     let key = try finishKey(keyNode, keyProperties, at: keyStart)
     try skipFlowSeparation(parentIndent: parentIndent, open: open)
@@ -51,7 +51,7 @@ extension YAMLParser {
   /// A value, or `key: value` which makes a single-pair mapping (`[a: 1]` is `[{"a": 1}]`).
   private mutating func parseFlowSequenceEntry(parentIndent: Int, open: Int) throws(YAMLError) -> JSON {
     let entryStart = index
-    try refuseFlowEntryStart()
+    try startFlowEntry(parentIndent: parentIndent, open: open)
     let (node, properties) = try parseFlowNode(parentIndent: parentIndent, open: open)
     try skipFlowSeparation(parentIndent: parentIndent, open: open)
     guard atFlowValueIndicator(afterJSONLikeNode: node.isJSONLike) else { return try finish(node, properties) }
@@ -62,13 +62,21 @@ extension YAMLParser {
     return .object([key: value])
   }
 
-  private func refuseFlowEntryStart() throws(YAMLError) {
-    let next = peek(1)
-    let standsAlone = next.isBlankOrBreakOrEnd || next.isFlowIndicator
-    if peek() == UInt8(ascii: "?"), standsAlone {
-      throw error("explicit mapping keys ('? key') are not supported", at: index)
+  /// Consumes the `?` of an explicit key (`{? key : value}`, written by emitters for empty or
+  /// multi-line keys) and refuses entries whose key is missing.
+  private mutating func startFlowEntry(parentIndent: Int, open: Int) throws(YAMLError) {
+    let entryStart = index
+    var next = peek(1)
+    if peek() == UInt8(ascii: "?"), next.isBlankOrBreakOrEnd || next.isFlowIndicator {
+      index += 1
+      try skipFlowSeparation(parentIndent: parentIndent, open: open)
+      next = peek(1)
     }
-    if peek() == UInt8(ascii: ":"), standsAlone { throw error("a mapping key cannot be null", at: index) }
+    let keyIsMissing = peek() == UInt8(ascii: ",") || peek() == UInt8(ascii: "]") || peek() == UInt8(ascii: "}")
+      || (peek() == UInt8(ascii: ":") && (next.isBlankOrBreakOrEnd || next.isFlowIndicator))
+    if keyIsMissing, index != entryStart || peek() == UInt8(ascii: ":") {
+      throw error("a mapping key cannot be null", at: entryStart)
+    }
   }
 
   /// `:` separates a value when followed by white space or a flow indicator, or directly

@@ -23,7 +23,8 @@ extension YAMLParser {
     case UInt8(ascii: "-"):
       return error(inFlow ? "block sequence entries are not allowed inside flow collections"
         : "a block sequence cannot start on the same line as a mapping key", at: index)
-    case UInt8(ascii: "?"): return error("explicit mapping keys ('? key') are not supported", at: index)
+    case UInt8(ascii: "?"):
+      return error("an explicit key ('? ') must start its own line or flow entry", at: index)
     case UInt8(ascii: ":"): return error("a mapping value is not allowed here", at: index)
     case UInt8(ascii: "@"), UInt8(ascii: "`"), UInt8(ascii: "%"):
       return error("\(describe(c)) cannot start a plain scalar; quote the value", at: index)

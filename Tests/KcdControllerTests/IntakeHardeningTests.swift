@@ -21,8 +21,9 @@ struct IntakeHardeningTests {
             "Content-Type": "application/json"]
   }
 
+  /// Intake's writes: the KCD object itself (the reconciler writes only the status subresource).
   static func writesToKCDs(_ sim: SimProcess) throws -> [JSON] {
-    try sim.requestLog().filter { ($0["method"] == "PATCH" || $0["method"] == "PUT") && ($0["path"].stringValue ?? "").contains("/kcds/") }
+    try sim.requestLog().filter { ($0["method"] == "PATCH" || $0["method"] == "PUT") && $0["path"] == "/apis/kcd.dev/v1/namespaces/shop/kcds/web" }
   }
 
   @Test("bad requests get the documented codes and record nothing")

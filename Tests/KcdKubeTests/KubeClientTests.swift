@@ -67,7 +67,7 @@ struct KubeClientTests {
         return true
       }, shouldStop: { done.load(ordering: .relaxed) })
       } catch {
-        failure.withLock { $0 = error.description }
+        failure.withLock { $0 = "\(error)" }
       }
       done.store(true, ordering: .relaxed)
     }

@@ -38,12 +38,12 @@ public final class EventIntake: Sendable {
     let pending = RequestedRollout(kcd: kcd)
     if let p = pending, p.recent.contains(event.deliveryID) { return "delivery \(event.deliveryID) was already received" }
     guard let digest = event.digest else { return nil }
-    if let p = pending, p.digest == digest, p.tag == event.tag { return "digest already requested" }
     let status = kcd["status"]
     if status["failedDigest"].stringValue == digest { return "digest failed before; it is not redeployed until a different digest arrives" }
     if status["currDigest"].stringValue == digest, ["Progressing", "Success", "Verifying"].contains(status["currStatus"].stringValue ?? "") {
       return "digest is already deployed"
     }
+    if let p = pending, p.digest == digest, p.tag == event.tag { return "digest already requested" }
     return nil
   }
 

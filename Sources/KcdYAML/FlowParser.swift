@@ -51,20 +51,25 @@ extension YAMLParser {
   /// A value, or `key: value` which makes a single-pair mapping (`[a: 1]` is `[{"a": 1}]`).
   private mutating func parseFlowSequenceEntry(parentIndent: Int, open: Int) throws(YAMLError) -> JSON {
     let entryStart = index
-    try startFlowEntry(parentIndent: parentIndent, open: open)
+    let isExplicitKey = try startFlowEntry(parentIndent: parentIndent, open: open)
     let (node, properties) = try parseFlowNode(parentIndent: parentIndent, open: open)
     try skipFlowSeparation(parentIndent: parentIndent, open: open)
-    guard atFlowValueIndicator(afterJSONLikeNode: node.isJSONLike) else { return try finish(node, properties) }
+    let hasValue = atFlowValueIndicator(afterJSONLikeNode: node.isJSONLike)
+    guard hasValue || isExplicitKey else { return try finish(node, properties) }
     let key = try finishKey(node, properties, at: entryStart)
-    index += 1
-    let value = try parseFlowValue(parentIndent: parentIndent, open: open)
+    var value = JSON.null
+    if hasValue {
+      index += 1
+      value = try parseFlowValue(parentIndent: parentIndent, open: open)
+    }
     nodesBuilt += 1
     return .object([key: value])
   }
 
   /// Consumes the `?` of an explicit key (`{? key : value}`, written by emitters for empty or
   /// multi-line keys) and refuses entries whose key is missing.
-  private mutating func startFlowEntry(parentIndent: Int, open: Int) throws(YAMLError) {
+  @discardableResult
+  private mutating func startFlowEntry(parentIndent: Int, open: Int) throws(YAMLError) -> Bool {
     let entryStart = index
     var next = peek(1)
     if peek() == UInt8(ascii: "?"), next.isBlankOrBreakOrEnd || next.isFlowIndicator {
@@ -77,6 +82,7 @@ extension YAMLParser {
     if keyIsMissing, index != entryStart || peek() == UInt8(ascii: ":") {
       throw error("a mapping key cannot be null", at: entryStart)
     }
+    return index != entryStart
   }
 
   /// `:` separates a value when followed by white space or a flow indicator, or directly

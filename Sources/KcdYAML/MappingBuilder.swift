@@ -54,6 +54,6 @@ extension YAMLParser {
         throw error("a merge key '<<' needs a mapping or a sequence of mappings", at: keyIndex)
       }
     }
-    guard builder.add(key, value) else { throw error("duplicate key '\(key)'", at: keyIndex) }
+    guard builder.add(key, value) else { throw error("duplicate key \(quoted(key))", at: keyIndex) }
   }
 }

@@ -95,7 +95,7 @@ extension YAMLParser {
       } else if peek() == UInt8(ascii: "!") {
         guard properties.tag == nil else { throw error("a node can have only one tag", at: start) }
         let text = try scanTag()
-        guard let tag = CoreTag(text) else { throw error("unsupported tag '\(text)'", at: start) }
+        guard let tag = CoreTag(text) else { throw error("unsupported tag \(quoted(text))", at: start) }
         properties.tag = tag
         properties.tagText = text
         properties.tagIndex = start
@@ -137,7 +137,7 @@ extension YAMLParser {
     index += 1
     let name = scanName()
     guard !name.isEmpty else { throw error("expected an alias name after '*'", at: start) }
-    guard let anchor = anchors[name] else { throw error("alias '*\(name)' refers to an undefined anchor", at: start) }
+    guard let anchor = anchors[name] else { throw error("alias \(quoted("*" + name)) refers to an undefined anchor", at: start) }
     aliasNodesExpanded += anchor.nodeCount
     guard aliasNodesExpanded <= YAML.maximumAliasExpansion else {
       throw error("aliases expand to more than \(YAML.maximumAliasExpansion) nodes", at: start)
@@ -183,8 +183,8 @@ extension YAMLParser {
   func checkCollectionTag(_ collection: JSON, _ properties: NodeProperties) throws(YAMLError) -> JSON {
     switch (properties.tag, collection) {
     case (nil, _), (.nonSpecific?, _), (.mapping?, .object), (.sequence?, .array): return collection
-    case (_, .object): throw error("tag '\(properties.tagText)' cannot be applied to a mapping", at: properties.tagIndex)
-    default: throw error("tag '\(properties.tagText)' cannot be applied to a sequence", at: properties.tagIndex)
+    case (_, .object): throw error("tag \(quoted(properties.tagText)) cannot be applied to a mapping", at: properties.tagIndex)
+    default: throw error("tag \(quoted(properties.tagText)) cannot be applied to a sequence", at: properties.tagIndex)
     }
   }
 
@@ -200,10 +200,10 @@ extension YAMLParser {
     case .integer: value = CoreSchema.integer(text).map(JSON.int)
     case .float: value = (CoreSchema.float(text) ?? CoreSchema.integer(text).map(Double.init)).map(JSON.double)
     case .mapping, .sequence:
-      throw error("tag '\(properties.tagText)' cannot be applied to a scalar", at: properties.tagIndex)
+      throw error("tag \(quoted(properties.tagText)) cannot be applied to a scalar", at: properties.tagIndex)
     }
     guard let value else {
-      throw error("'\(text)' is not a valid \(properties.tagText) value", at: properties.tagIndex)
+      throw error("\(quoted(text)) is not a valid \(properties.tagText) value", at: properties.tagIndex)
     }
     return value
   }

@@ -145,6 +145,28 @@ struct YAMLParser {
     }
   }
 
+  /// User text (a key, a scalar, a tag) as it appears in a message: quoted, with control
+  /// characters escaped so the message stays on one line, and cut short when long.
+  func quoted(_ text: String) -> String {
+    var out = "'"
+    for (count, scalar) in text.unicodeScalars.enumerated() {
+      if count == 60 {
+        out += "…"
+        break
+      }
+      switch scalar {
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      case "\r": out += "\\r"
+      case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+        || scalar.value == 0x2028 || scalar.value == 0x2029:
+        out += "\\u{\(String(scalar.value, radix: 16))}"
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "'"
+  }
+
   // MARK: Errors
 
   /// Builds the error for a byte offset. Line and column are only computed here, on the

@@ -1,4 +1,7 @@
 import CCurl
+#if canImport(Glibc)
+import Glibc
+#endif
 import CKcdCurl
 import KcdCore
 import Synchronization
@@ -27,7 +30,12 @@ final class CurlTransfer {
     }
   }
 
-  static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+  /// libcurl's one-time set-up; SIGPIPE is ignored because TLS writes can raise it even with
+  /// CURLOPT_NOSIGNAL (libcurl's own advice for threaded programs).
+  static let globalInit: Bool = {
+    signal(SIGPIPE, SIG_IGN)
+    return curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+  }()
 
   static func perform(
     handle: UnsafeMutableRawPointer, request: HTTPClientRequest, tls: TLSClientOptions, userAgent: String,

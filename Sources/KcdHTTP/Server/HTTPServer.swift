@@ -22,6 +22,9 @@ public final class HTTPServer: Sendable {
   public init(configuration: HTTPServerConfiguration, handler: any HTTPHandler) throws(SocketError) {
     self.configuration = configuration
     self.handler = handler
+    // OpenSSL writes to sockets without MSG_NOSIGNAL: a peer that hangs up mid-response must
+    // be an error on that connection, not SIGPIPE for the whole process.
+    signal(SIGPIPE, SIG_IGN)
     self.listener = try Listener.open(address: configuration.address)
     Threads.spawn { [self] in acceptLoop() }
   }

@@ -14,7 +14,7 @@ final class TLSStream: ByteStream, @unchecked Sendable {
   /// Runs the handshake; fails (and the connection closes) on a timeout or a bad client hello.
   init(socket: StreamSocket, context: TLSServerContext, timeoutSeconds: Int) throws(SocketError) {
     self.socket = socket
-    //TLSStream.blockBrokenPipeSignal()
+    TLSStream.blockBrokenPipeSignal()
     guard let s = SSL_new(context.context) else { throw .system("SSL_new", 0) }
     socket.setReceiveTimeout(seconds: timeoutSeconds)
     SSL_set_fd(s, socket.fd)

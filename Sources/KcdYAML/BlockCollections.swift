@@ -77,7 +77,7 @@ extension YAMLParser {
     switch peek() {
     case UInt8(ascii: "\""), UInt8(ascii: "'"):
       let line = lineStart
-      node = .scalar(try parseQuotedScalar(parentIndent: indent), isPlain: false)
+      node = .scalar(try parseQuotedScalar(parentIndent: indent).text, isPlain: false)
       if lineStart != line { throw error("a mapping key must fit on one line", at: keyStart) }
     case UInt8(ascii: "*"):
       throw error("aliases cannot be used as mapping keys", at: keyStart)

@@ -74,9 +74,17 @@ extension YAMLParser {
     case UInt8(ascii: "*"):
       node = .alias(try parseAlias())
     case UInt8(ascii: "\""), UInt8(ascii: "'"):
-      node = .scalar(try parseQuotedScalar(parentIndent: parentIndent), isPlain: false)
+      let open = index
+      let quoted = try parseQuotedScalar(parentIndent: parentIndent)
+      let value = try finish(.scalar(quoted.text, isPlain: false), properties)
+      do {
+        try finishLine(after: .scalar(quoted.text, isPlain: false))
+      } catch {
+        throw quoted.foldsLessIndentedLines ? unclosedQuote(open) : error
+      }
+      return value
     case UInt8(ascii: "["), UInt8(ascii: "{"):
-      node = .collection(try parseFlowCollection(parentIndent: parentIndent))
+      node = .collection(try parseFlowCollection())
     case UInt8(ascii: "|"), UInt8(ascii: ">"):
       let text = try parseBlockScalar(parentIndent: parentIndent)
       return try finish(.scalar(text, isPlain: false), properties)

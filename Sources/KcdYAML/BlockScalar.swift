@@ -100,7 +100,8 @@ extension YAMLParser {
     while true {
       let spaces = skipSpaces()
       guard peek() == Byte.newline else {
-        if atEnd || spaces <= parentIndent || isDocumentMarker(at: lineStart) {
+        if atEnd { return (max(parentIndent + 1, spaces + 1), breaks) }
+        if spaces <= parentIndent || isDocumentMarker(at: lineStart) {
           index = lineStart
           return (parentIndent + 1, breaks)
         }

@@ -2,9 +2,10 @@ import KcdJSON
 
 /// Flow context: `[a, b]` and `{k: v}`, nested and spread over lines (JSON is a subset).
 extension YAMLParser {
-  /// Parses the collection starting at the cursor; lines inside must stay indented deeper
-  /// than `parentIndent`. Leaves the cursor after the closing bracket.
-  mutating func parseFlowCollection(parentIndent: Int) throws(YAMLError) -> JSON {
+  /// Parses the collection starting at the cursor and leaves the cursor after the closing
+  /// bracket. Indentation inside does not matter (YAML 1.2 asks lines to be indented deeper
+  /// than the parent, but libyaml, and so kubectl, does not check, and manifests rely on it).
+  mutating func parseFlowCollection() throws(YAMLError) -> JSON {
     let open = index
     let isMapping = peek() == UInt8(ascii: "{")
     let close = isMapping ? UInt8(ascii: "}") : UInt8(ascii: "]")
@@ -14,14 +15,14 @@ extension YAMLParser {
     var items: [JSON] = []
     var builder = MappingBuilder()
     while true {
-      try skipFlowSeparation(parentIndent: parentIndent, open: open)
+      try skipFlowSeparation(open: open)
       if peek() == close { break }
       if isMapping {
-        try parseFlowMappingEntry(into: &builder, parentIndent: parentIndent, open: open)
+        try parseFlowMappingEntry(into: &builder, open: open)
       } else {
-        items.append(try parseFlowSequenceEntry(parentIndent: parentIndent, open: open))
+        items.append(try parseFlowSequenceEntry(open: open))
       }
-      try skipFlowSeparation(parentIndent: parentIndent, open: open)
+      try skipFlowSeparation(open: open)
       if peek() == UInt8(ascii: ",") {
         index += 1
         continue
@@ -34,33 +35,33 @@ extension YAMLParser {
   }
 
   /// `key: value`, `key` alone (null value) or `"key":value`; keys must be scalars.
-  private mutating func parseFlowMappingEntry(into builder: inout MappingBuilder, parentIndent: Int, open: Int) throws(YAMLError) {
+  private mutating func parseFlowMappingEntry(into builder: inout MappingBuilder, open: Int) throws(YAMLError) {
     let keyStart = index
-    try startFlowEntry(parentIndent: parentIndent, open: open)
-    let (keyNode, keyProperties) = try parseFlowNode(parentIndent: parentIndent, open: open)
+    try startFlowEntry(open: open)
+    let (keyNode, keyProperties) = try parseFlowNode(open: open)
     let key = try finishKey(keyNode, keyProperties, at: keyStart)
-    try skipFlowSeparation(parentIndent: parentIndent, open: open)
+    try skipFlowSeparation(open: open)
     var value = JSON.null
     if atFlowValueIndicator(afterJSONLikeNode: keyNode.isJSONLike) {
       index += 1
-      value = try parseFlowValue(parentIndent: parentIndent, open: open)
+      value = try parseFlowValue(open: open)
     }
     try addEntry(key, value, isMergeKey: keyNode.isMergeKey && keyProperties.isEmpty, to: &builder, at: keyStart)
   }
 
   /// A value, or `key: value` which makes a single-pair mapping (`[a: 1]` is `[{"a": 1}]`).
-  private mutating func parseFlowSequenceEntry(parentIndent: Int, open: Int) throws(YAMLError) -> JSON {
+  private mutating func parseFlowSequenceEntry(open: Int) throws(YAMLError) -> JSON {
     let entryStart = index
-    let isExplicitKey = try startFlowEntry(parentIndent: parentIndent, open: open)
-    let (node, properties) = try parseFlowNode(parentIndent: parentIndent, open: open)
-    try skipFlowSeparation(parentIndent: parentIndent, open: open)
+    let isExplicitKey = try startFlowEntry(open: open)
+    let (node, properties) = try parseFlowNode(open: open)
+    try skipFlowSeparation(open: open)
     let hasValue = atFlowValueIndicator(afterJSONLikeNode: node.isJSONLike)
     guard hasValue || isExplicitKey else { return try finish(node, properties) }
     let key = try finishKey(node, properties, at: entryStart)
     var value = JSON.null
     if hasValue {
       index += 1
-      value = try parseFlowValue(parentIndent: parentIndent, open: open)
+      value = try parseFlowValue(open: open)
     }
     nodesBuilt += 1
     return .object([key: value])
@@ -69,12 +70,12 @@ extension YAMLParser {
   /// Consumes the `?` of an explicit key (`{? key : value}`, written by emitters for empty or
   /// multi-line keys) and refuses entries whose key is missing.
   @discardableResult
-  private mutating func startFlowEntry(parentIndent: Int, open: Int) throws(YAMLError) -> Bool {
+  private mutating func startFlowEntry(open: Int) throws(YAMLError) -> Bool {
     let entryStart = index
     var next = peek(1)
     if peek() == UInt8(ascii: "?"), next.isBlankOrBreakOrEnd || next.isFlowIndicator {
       index += 1
-      try skipFlowSeparation(parentIndent: parentIndent, open: open)
+      try skipFlowSeparation(open: open)
       next = peek(1)
     }
     let keyIsMissing = peek() == UInt8(ascii: ",") || peek() == UInt8(ascii: "]") || peek() == UInt8(ascii: "}")
@@ -93,28 +94,28 @@ extension YAMLParser {
   }
 
   /// The value after `:`; empty (null) when the entry ends right away.
-  private mutating func parseFlowValue(parentIndent: Int, open: Int) throws(YAMLError) -> JSON {
-    try skipFlowSeparation(parentIndent: parentIndent, open: open)
+  private mutating func parseFlowValue(open: Int) throws(YAMLError) -> JSON {
+    try skipFlowSeparation(open: open)
     if peek() == UInt8(ascii: ",") || peek() == UInt8(ascii: "]") || peek() == UInt8(ascii: "}") { return .null }
-    let (node, properties) = try parseFlowNode(parentIndent: parentIndent, open: open)
+    let (node, properties) = try parseFlowNode(open: open)
     return try finish(node, properties)
   }
 
   /// One node inside a flow collection, with its properties still to be applied (the caller
   /// decides whether it is a key or a value).
-  private mutating func parseFlowNode(parentIndent: Int, open: Int) throws(YAMLError) -> (ParsedNode, NodeProperties) {
+  private mutating func parseFlowNode(open: Int) throws(YAMLError) -> (ParsedNode, NodeProperties) {
     var properties = NodeProperties(nodesBuilt)
     if peek() == UInt8(ascii: "&") || peek() == UInt8(ascii: "!") {
       properties = try parseProperties(inFlow: true)
-      try skipFlowSeparation(parentIndent: parentIndent, open: open)
+      try skipFlowSeparation(open: open)
     }
     switch peek() {
     case UInt8(ascii: "*"):
       return (.alias(try parseAlias()), properties)
     case UInt8(ascii: "["), UInt8(ascii: "{"):
-      return (.collection(try parseFlowCollection(parentIndent: parentIndent)), properties)
+      return (.collection(try parseFlowCollection()), properties)
     case UInt8(ascii: "\""), UInt8(ascii: "'"):
-      return (.scalar(try parseQuotedScalar(parentIndent: parentIndent), isPlain: false), properties)
+      return (.scalar(try parseQuotedScalar(parentIndent: -1).text, isPlain: false), properties)
     case UInt8(ascii: ","), UInt8(ascii: "]"), UInt8(ascii: "}"):
       guard !properties.isEmpty else { throw error("expected a value, found \(describe(peek()))", at: index) }
       return (.empty, properties)
@@ -123,32 +124,25 @@ extension YAMLParser {
     case UInt8(ascii: "|"), UInt8(ascii: ">"):
       throw error("block scalars are not allowed inside flow collections", at: index)
     default:
-      return (.scalar(try parsePlainScalar(parentIndent: parentIndent, inFlow: true), isPlain: true), properties)
+      return (.scalar(try parsePlainScalar(parentIndent: -1, inFlow: true), isPlain: true), properties)
     }
   }
 
-  /// Skips white space, comments and line breaks. Each new line must be indented deeper
-  /// than the enclosing block (a closing bracket may sit anywhere) and cannot be a document
-  /// marker; running out of input means the collection was never closed.
-  mutating func skipFlowSeparation(parentIndent: Int, open: Int) throws(YAMLError) {
+  /// Skips white space, comments and line breaks; a document marker or the end of input
+  /// means the collection was never closed.
+  mutating func skipFlowSeparation(open: Int) throws(YAMLError) {
     while true {
       skipBlanksAndComment()
-      if atEnd {
-        throw error(bytes[open] == UInt8(ascii: "[") ? "unclosed flow sequence: expected ']'" : "unclosed flow mapping: expected '}'", at: open)
+      guard peek() == Byte.newline else {
+        if atEnd { throw unclosedFlowCollection(open) }
+        return
       }
-      guard peek() == Byte.newline else { return }
       consumeBreak()
-      if isDocumentMarker(at: lineStart) {
-        throw error(bytes[open] == UInt8(ascii: "[") ? "unclosed flow sequence: expected ']'" : "unclosed flow mapping: expected '}'", at: open)
-      }
-      let indent = skipSpaces()
-      skipBlanks()
-      let c = peek()
-      if c.isBreakOrEnd || c == UInt8(ascii: "#") || c == UInt8(ascii: "]") || c == UInt8(ascii: "}") { continue }
-      if indent <= parentIndent {
-        let close = bytes[open] == UInt8(ascii: "[") ? "]" : "}"
-        throw error("insufficient indentation inside a flow collection (is a closing '\(close)' missing?)", at: index)
-      }
+      if isDocumentMarker(at: lineStart) { throw unclosedFlowCollection(open) }
     }
+  }
+
+  func unclosedFlowCollection(_ open: Int) -> YAMLError {
+    error(bytes[open] == UInt8(ascii: "[") ? "unclosed flow sequence: expected ']'" : "unclosed flow mapping: expected '}'", at: open)
   }
 }

@@ -1,14 +1,15 @@
 extension YAMLParser {
-  /// Reads a single- or double-quoted scalar. Line breaks fold like plain scalars; continuation
-  /// lines must be indented deeper than `parentIndent` (a line holding just the closing quote
-  /// may sit at any indentation), so a missing closing quote is reported at the opening one
-  /// instead of swallowing the rest of the file.
-  mutating func parseQuotedScalar(parentIndent: Int) throws(YAMLError) -> String {
+  /// Reads a single- or double-quoted scalar; line breaks fold like plain scalars. YAML 1.2
+  /// wants continuation lines indented deeper than `parentIndent`; libyaml (and so kubectl)
+  /// accepts any indentation, so this does too, but reports whether it happened: when such a
+  /// scalar is followed by garbage, the real mistake is a missing closing quote.
+  mutating func parseQuotedScalar(parentIndent: Int) throws(YAMLError) -> (text: String, foldsLessIndentedLines: Bool) {
     let open = index
     let quote = peek()
     let isDouble = quote == UInt8(ascii: "\"")
     index += 1
     var out: [UInt8] = []
+    var foldsLessIndentedLines = false
     while true {
       let runStart = index
       while true {
@@ -26,12 +27,13 @@ extension YAMLParser {
           index += 1
           continue
         }
-        return String(decoding: out, as: UTF8.self)
+        return (String(decoding: out, as: UTF8.self), foldsLessIndentedLines)
       }
       if c == UInt8(ascii: "\\") {
         if peek(1) == Byte.newline {
           index += 1
-          try foldQuotedLineBreak(into: &out, parentIndent: parentIndent, open: open, isEscaped: true)
+          foldsLessIndentedLines = try foldQuotedLineBreak(into: &out, parentIndent: parentIndent, open: open, isEscaped: true)
+            || foldsLessIndentedLines
         } else {
           try appendEscape(to: &out, open: open)
         }
@@ -40,7 +42,8 @@ extension YAMLParser {
         skipBlanks()
         if !atLineEnd { out.append(contentsOf: bytes[blankStart..<index]) }
       } else {
-        try foldQuotedLineBreak(into: &out, parentIndent: parentIndent, open: open, isEscaped: false)
+        foldsLessIndentedLines = try foldQuotedLineBreak(into: &out, parentIndent: parentIndent, open: open, isEscaped: false)
+          || foldsLessIndentedLines
       }
     }
   }
@@ -51,27 +54,26 @@ extension YAMLParser {
 
   /// At a line break inside quotes: drops the next line's leading white space and turns the
   /// break into a space (or one newline per empty line). An escaped break (`\` at the end of
-  /// the line) adds nothing, which is how long strings are split without spaces.
-  private mutating func foldQuotedLineBreak(into out: inout [UInt8], parentIndent: Int, open: Int, isEscaped: Bool) throws(YAMLError) {
+  /// the line) adds nothing, which is how long strings are split without spaces. Returns
+  /// whether the next line is indented less than YAML 1.2 requires.
+  private mutating func foldQuotedLineBreak(into out: inout [UInt8], parentIndent: Int, open: Int, isEscaped: Bool) throws(YAMLError) -> Bool {
     consumeBreak()
     var emptyLines = 0
+    var indent = 0
     while true {
-      let indent = skipSpaces()
+      indent = skipSpaces()
       skipBlanks()
-      if peek() == Byte.newline {
-        emptyLines += 1
-        consumeBreak()
-        continue
-      }
-      if atEnd || isDocumentMarker(at: lineStart) { throw unclosedQuote(open) }
-      if indent <= parentIndent, peek() != bytes[open] { throw unclosedQuote(open) }
-      break
+      guard peek() == Byte.newline else { break }
+      emptyLines += 1
+      consumeBreak()
     }
+    if atEnd || isDocumentMarker(at: lineStart) { throw unclosedQuote(open) }
     if emptyLines > 0 {
       out.append(contentsOf: repeatElement(Byte.newline, count: emptyLines))
     } else if !isEscaped {
       out.append(Byte.space)
     }
+    return indent <= parentIndent && peek() != bytes[open]
   }
 
   /// One escape sequence of a double-quoted scalar (YAML 1.2 §5.7), appended as UTF-8.

@@ -155,7 +155,9 @@ public final class KubeSimAPI: HTTPHandler {
     case 409: error = .conflict(type, name)
     case 429: error = StatusError(code: 429, reason: "TooManyRequests", message: "Too many requests, please try again later.")
     case 503: error = StatusError(code: 503, reason: "ServiceUnavailable", message: "the server is currently unable to handle the request")
-    case 504: error = StatusError(code: 504, reason: "Timeout", message: "Too large resource version")
+    case 504:
+      error = StatusError(code: 504, reason: "Timeout", message: "Too large resource version",
+                          details: ["causes": [["reason": "ResourceVersionTooLarge", "message": "Too large resource version"]]])
     default: error = StatusError(code: fault.code, reason: "InternalError", message: "Internal error occurred: injected fault")
     }
     return .json(fault.code, error.status, headers: headers)

@@ -33,10 +33,26 @@ public struct Logger: Sendable {
       for (k, v) in fields { line += ",\(Logger.quote(k)):\(Logger.quote(v))" }
       sink(line + "}")
     case .text:
-      var line = "\(time) \(level.uppercased()) \(message)"
-      for (k, v) in fields { line += " \(k)=\(v.contains(" ") ? Logger.quote(v) : v)" }
+      var line = "\(time) \(level.uppercased()) \(Logger.escapingControls(message))"
+      for (k, v) in fields { line += " \(k)=\(Logger.needsQuotes(v) ? Logger.quote(v) : v)" }
       sink(line)
     }
+  }
+
+  /// Text values are quoted when a reader could not tell where they end (spaces, quotes) or
+  /// when they hold control characters: a newline in an error must not start a forged line.
+  static func needsQuotes(_ v: String) -> Bool {
+    v.unicodeScalars.contains { $0.value <= 0x20 || $0 == "\"" }
+  }
+
+  /// The text message with control characters escaped as in JSON, so an entry stays one line.
+  static func escapingControls(_ s: String) -> String {
+    guard s.unicodeScalars.contains(where: { $0.value < 0x20 }) else { return s }
+    var out = ""
+    for u in s.unicodeScalars {
+      if u.value < 0x20 { out += quote(String(u)).dropFirst().dropLast() } else { out.unicodeScalars.append(u) }
+    }
+    return out
   }
 
   static func quote(_ s: String) -> String {

@@ -65,10 +65,12 @@ public enum Timestamps {
     return Double(days * 86400 + h * 3600 + mi * 60 + s - offset) + fraction
   }
 
-  /// True when the text has the exact MicroTime layout the apiserver accepts.
+  /// True when the text has the MicroTime layout the apiserver parses
+  /// (`2006-01-02T15:04:05.000000Z07:00`: exactly six fractional digits, then `Z` or an offset).
   public static func isMicroTime(_ text: String) -> Bool {
     let b = Array(text.utf8)
-    guard b.count == 27, b[19] == 0x2E, b[26] == 0x5A else { return false }
+    guard b.count >= 27, b[19] == 0x2E, b[20..<26].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+    guard b.count == 27 ? b[26] == 0x5A : (b.count == 32 && (b[26] == 0x2B || b[26] == 0x2D)) else { return false }
     return parse(text) != nil
   }
 

@@ -25,7 +25,7 @@ public struct KCDSpec: Sendable, Equatable {
     let s = kcd["spec"]
     var problems: [String] = []
     let imageRepo = s["imageRepo"].stringValue ?? ""
-    if imageRepo.isEmpty { problems.append("spec.imageRepo is required") } else if !RepositoryName.isValid(imageRepo) || imageRepo.contains("@") {
+    if imageRepo.isEmpty { problems.append("spec.imageRepo is required") } else if !RepositoryName.isValid(imageRepo) || imageRepo.contains("@") || KCDSpec.hasTag(imageRepo) {
       problems.append("spec.imageRepo \"\(imageRepo)\" is not a repository name (no tag or digest)")
     }
     let tag = s["tag"].stringValue.flatMap { $0.isEmpty ? nil : $0 }
@@ -54,6 +54,11 @@ public struct KCDSpec: Sendable, Equatable {
       pollIntervalSeconds: poll, suspend: s["suspend"].boolValue ?? false, strategy: strategy,
       rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, ignoredFields: ignored)
     return (spec, [])
+  }
+
+  /// A colon in the last path segment is a tag (`web:1.0`); one in the host is a port.
+  static func hasTag(_ name: String) -> Bool {
+    name.split(separator: "/", omittingEmptySubsequences: false).last?.contains(":") == true
   }
 
   /// Whether the tag names a version by this KCD's versionSyntax (anchored, as the original).

@@ -15,6 +15,8 @@ public final class Controller: Sendable {
     public var namespaces: [String] = []
     public var workers = 2
     public var identity = "kcd"
+    /// Every KCD is looked at again this often, whatever the watches said (a safety net).
+    public var resyncSeconds = 300.0
     public init() {}
   }
 
@@ -77,6 +79,7 @@ public final class Controller: Sendable {
   public func start() {
     for informer in kcdInformers { informer.start() }
     for informer in deploymentInformers { informer.start() }
+    Threads.spawn { [self] in resync() }
     for _ in 0..<max(1, options.workers) {
       running.wrappingAdd(1, ordering: .relaxed)
       Threads.spawn { [self] in
@@ -90,6 +93,17 @@ public final class Controller: Sendable {
     queue.shutDown()
     for informer in kcdInformers + deploymentInformers { informer.stop() }
     while running.load(ordering: .relaxed) > 0 { usleep(10_000) }
+  }
+
+  /// Periodic resync: re-enqueue every cached KCD (cheap: a GET and no write when nothing changed).
+  func resync() {
+    var last = monotonicSeconds()
+    while !queue.state.withLock({ $0.shutDown }) {
+      usleep(200_000)
+      guard monotonicSeconds() - last >= options.resyncSeconds else { continue }
+      last = monotonicSeconds()
+      for kcd in kcds { queue.add(Informer.key(kcd)) }
+    }
   }
 
   func work() {

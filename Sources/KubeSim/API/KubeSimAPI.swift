@@ -74,9 +74,12 @@ public final class KubeSimAPI: HTTPHandler {
 
   func route(_ request: HTTPRequest) -> HTTPResponse {
     let path = request.path
-    if ["/healthz", "/readyz", "/livez"].contains(path) { return .text(200, "ok") }
+    // Public paths need no credentials, but credentials that are sent must be valid (authentication
+    // runs before the public-info authorisation, as in the apiserver).
+    let isPublic = ["/healthz", "/readyz", "/livez", "/version"].contains(path)
+    guard authenticated(request) || (isPublic && request.headers["Authorization"] == nil) else { return KubeSimAPI.failure(.unauthorized) }
     if path == "/version" { return .json(200, discovery.version) }
-    guard authenticated(request) else { return KubeSimAPI.failure(.unauthorized) }
+    if isPublic { return .text(200, "ok") }
     if path.hasPrefix("/_sim/") { return control(request) }
     let latency = faults.latencySeconds
     if latency > 0 { usleep(UInt32(min(latency, 60) * 1_000_000)) }
@@ -146,18 +149,19 @@ public final class KubeSimAPI: HTTPHandler {
 
   static func faultResponse(_ fault: FaultRule, type: ResourceType, name: String) -> HTTPResponse {
     var headers = HTTPHeaders()
-    if let r = fault.retryAfterSeconds ?? (fault.code == 429 ? 1 : nil) { headers.set("Retry-After", String(r)) }
+    let retryAfter = fault.retryAfterSeconds ?? (fault.code == 429 || fault.code == 504 ? 1 : nil)
+    if let r = retryAfter { headers.set("Retry-After", String(r)) }
     if fault.code == 429 && !fault.statusBody {
       return .text(429, "Too many requests, please try again later.\n", headers: headers)
     }
     let error: StatusError
     switch fault.code {
     case 409: error = .conflict(type, name)
-    case 429: error = StatusError(code: 429, reason: "TooManyRequests", message: "Too many requests, please try again later.")
+    case 429: error = StatusError(code: 429, reason: "TooManyRequests", message: "Too many requests, please try again later.", retryAfterSeconds: retryAfter)
     case 503: error = StatusError(code: 503, reason: "ServiceUnavailable", message: "the server is currently unable to handle the request")
     case 504:
       error = StatusError(code: 504, reason: "Timeout", message: "Too large resource version",
-                          details: ["causes": [["reason": "ResourceVersionTooLarge", "message": "Too large resource version"]]])
+                          details: ["causes": [["reason": "ResourceVersionTooLarge", "message": "Too large resource version"]]], retryAfterSeconds: retryAfter)
     default: error = StatusError(code: fault.code, reason: "InternalError", message: "Internal error occurred: injected fault")
     }
     return .json(fault.code, error.status, headers: headers)

@@ -10,6 +10,8 @@ import Glibc
 struct ListQuery {
   var limit: Int?
   var continuation: Continuation?
+  /// Serve the state at exactly this revision (resourceVersionMatch=Exact, or RV with a limit).
+  var exactRevision: Int64?
 
   /// Opaque paging position: the snapshot revision and the last key served.
   struct Continuation {
@@ -63,5 +65,6 @@ struct ListQuery {
     if exact && n < store.compactedRevision {
       throw .expired("too old resource version: \(n) (\(store.compactedRevision + 1))")
     }
+    if exact { exactRevision = n }
   }
 }

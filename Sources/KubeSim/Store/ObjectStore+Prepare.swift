@@ -20,6 +20,7 @@ extension ObjectStore {
     if type == BuiltinResources.customResourceDefinitions {
       o = try CRDRegistry.prepare(o, now: now)
     }
+    o = try ObjectValidation.normalizeTimes(type, o)
     try ObjectValidation.validate(type, o, old: old)
     return o
   }

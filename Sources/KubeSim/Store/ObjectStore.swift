@@ -83,8 +83,20 @@ public final class ObjectStore: Sendable {
 
   /// Objects of a type, in one namespace or all (`nil`), sorted by namespace and name, with the
   /// revision the snapshot was taken at.
-  public func list(_ type: ResourceType, namespace: String?) -> (items: [JSON], revision: Int64) {
-    let (bucket, revision) = state.withLock { ($0.buckets[type.storageGroupResource] ?? [:], $0.revision) }
+  public func list(_ type: ResourceType, namespace: String?, at exact: Int64? = nil) -> (items: [JSON], revision: Int64) {
+    let (bucket, revision) = state.withLock { s -> ([ObjectKey: JSON], Int64) in
+      var bucket = s.buckets[type.storageGroupResource] ?? [:]
+      guard let target = exact, target < s.revision, target >= s.compactedRevision else { return (bucket, s.revision) }
+      // The state at an older revision: undo the retained changes made after it, newest first.
+      for change in s.history.reversed() where change.resourceVersion > target && change.storage == type.storageGroupResource {
+        let key = ObjectKey(type.namespaced ? change.object.namespace : "", change.object.name)
+        switch change.type {
+        case "ADDED": bucket[key] = nil
+        default: bucket[key] = change.previous
+        }
+      }
+      return (bucket, target)
+    }
     var keys = Array(bucket.keys)
     if let ns = namespace, type.namespaced { keys = keys.filter { $0.namespace == ns } }
     keys.sort()

@@ -62,6 +62,35 @@ enum ObjectValidation {
     if !causes.isEmpty { throw StatusError.invalid(type, o.name, causes) }
   }
 
+  /// Time fields as the apiserver stores them: metav1.Time in whole UTC seconds, MicroTime in
+  /// UTC with six digits (both accept an offset on input). Unparsable times are a 400.
+  static func normalizeTimes(_ type: ResourceType, _ o: JSON) throws(StatusError) -> JSON {
+    var o = o
+    func time(_ path: [String]) throws(StatusError) {
+      guard let t = o[path: path].stringValue else { return }
+      guard let seconds = Timestamps.parse(t) else {
+        throw .badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): parsing time \"\(t)\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\(t)\" as \"2006\"")
+      }
+      o[path: path] = .string(Timestamps.rfc3339(seconds))
+    }
+    func micro(_ path: [String]) throws(StatusError) {
+      guard let t = o[path: path].stringValue else { return }
+      guard Timestamps.isMicroTime(t), let seconds = Timestamps.parse(t) else { throw microTimeError(type, t) }
+      o[path: path] = .string(Timestamps.microTime(seconds))
+    }
+    switch type.storageGroupResource {
+    case "/events":
+      try time(["firstTimestamp"]); try time(["lastTimestamp"]); try micro(["eventTime"]); try micro(["series", "lastObservedTime"])
+    case "events.k8s.io/events":
+      try micro(["eventTime"]); try micro(["series", "lastObservedTime"])
+      try time(["deprecatedFirstTimestamp"]); try time(["deprecatedLastTimestamp"])
+    case "coordination.k8s.io/leases":
+      try micro(["spec", "acquireTime"]); try micro(["spec", "renewTime"])
+    default: break
+    }
+    return o
+  }
+
   /// The decode error the apiserver gives for a MicroTime without exactly six fractional digits.
   static func microTimeError(_ type: ResourceType, _ text: String) -> StatusError {
     .badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): parsing time \"\(text)\" as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse \"\(text.dropFirst(19))\" as \".000000\"")

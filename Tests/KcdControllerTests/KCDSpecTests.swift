@@ -1,0 +1,155 @@
+import KcdController
+import KcdJSON
+import Testing
+
+/// `KCDSpec.parse`: every problem a user can make is reported (all at once, in a stable order),
+/// defaults match SPEC §2, and the compatibility rules of the original kcd hold.
+@Suite struct KCDSpecTests {
+  /// A valid KCD whose spec fields can be overridden (`.null` removes a field).
+  static func kcd(_ overrides: [String: JSON] = [:]) -> JSON {
+    var spec: JSON = ["imageRepo": "registry.example/shop/web", "tag": "main", "selector": ["app": "web"]]
+    for (k, v) in overrides {
+      if v.isNull { spec.removeValue(forKey: k) } else { spec[k] = v }
+    }
+    return ["apiVersion": "kcd.dev/v1", "kind": "KCD", "metadata": ["name": "web", "namespace": "shop"], "spec": spec]
+  }
+
+  @Test("a minimal spec parses with the documented defaults")
+  func defaults() throws {
+    let (spec, problems) = KCDSpec.parse(Self.kcd())
+    #expect(problems == [])
+    let s = try #require(spec)
+    #expect(s.imageRepo == "registry.example/shop/web")
+    #expect(s.repository == "registry.example/shop/web")
+    #expect(s.tag == "main")
+    #expect(s.versionSyntax == "[0-9a-f]{5,40}")
+    #expect(s.selector == ["app": "web"])
+    #expect(s.containerName == nil)
+    #expect(s.timeoutSeconds == 900)
+    #expect(s.pollIntervalSeconds == 600)
+    #expect(s.suspend == false)
+    #expect(s.strategy == "RollingUpdate")
+    #expect(s.rollbackEnabled == true)
+    #expect(s.ignoredFields == [])
+  }
+
+  @Test("every field is read when given")
+  func allFields() throws {
+    let kcd = Self.kcd([
+      "imageRepo": "nginx", "tag": "stable", "versionSyntax": "^v[0-9]+$", "selector": ["app": "web", "tier": "front"],
+      "container": ["name": "web"], "timeoutSeconds": 60, "pollIntervalSeconds": 0, "suspend": true,
+      "strategy": ["kind": "Canary"], "rollback": ["enabled": false],
+    ])
+    let s = try #require(KCDSpec.parse(kcd).spec)
+    #expect(s.imageRepo == "nginx")
+    #expect(s.repository == "docker.io/library/nginx", "events compare against the canonical name")
+    #expect(s.versionSyntax == "^v[0-9]+$")
+    #expect(s.selector == ["app": "web", "tier": "front"])
+    #expect(s.containerName == "web")
+    #expect(s.timeoutSeconds == 60)
+    #expect(s.pollIntervalSeconds == 0, "0 means webhooks only and is valid")
+    #expect(s.suspend == true)
+    #expect(s.strategy == "Canary")
+    #expect(s.rollbackEnabled == false)
+  }
+
+  @Test("an empty container name means every container running imageRepo")
+  func emptyContainerName() throws {
+    #expect(try #require(KCDSpec.parse(Self.kcd(["container": ["name": ""]])).spec).containerName == nil)
+  }
+
+  static let invalid: [(String, [String: JSON], [String])] = [
+    ("missing imageRepo", ["imageRepo": .null], ["spec.imageRepo is required"]),
+    ("empty imageRepo", ["imageRepo": ""], ["spec.imageRepo is required"]),
+    ("imageRepo with a tag", ["imageRepo": "registry.example/shop/web:1.0"],
+     ["spec.imageRepo \"registry.example/shop/web:1.0\" is not a repository name (no tag or digest)"]),
+    ("Docker Hub imageRepo with a tag", ["imageRepo": "nginx:1"], ["spec.imageRepo \"nginx:1\" is not a repository name (no tag or digest)"]),
+    ("imageRepo with a digest", ["imageRepo": "registry.example/shop/web@sha256:abc"],
+     ["spec.imageRepo \"registry.example/shop/web@sha256:abc\" is not a repository name (no tag or digest)"]),
+    ("imageRepo with a space", ["imageRepo": "registry.example/shop web"],
+     ["spec.imageRepo \"registry.example/shop web\" is not a repository name (no tag or digest)"]),
+    ("tag starting with a dash", ["tag": "-main"], ["spec.tag \"-main\" is not a valid tag"]),
+    ("tag with a slash", ["tag": "feature/x"], ["spec.tag \"feature/x\" is not a valid tag"]),
+    ("neither tag nor versionPolicy", ["tag": .null], ["spec.tag or spec.versionPolicy is required"]),
+    ("empty tag and no versionPolicy", ["tag": ""], ["spec.tag or spec.versionPolicy is required"]),
+    ("versionPolicy (stream mode)", ["tag": .null, "versionPolicy": ["kind": "semver"]],
+     ["spec.versionPolicy (stream mode) is not supported yet; follow a tag with spec.tag"]),
+    ("versionSyntax that is not a regex", ["versionSyntax": "([0-9"], ["spec.versionSyntax \"([0-9\" is not a valid regular expression"]),
+    ("no selector", ["selector": .null], ["spec.selector must name at least one label (an empty selector would match every workload)"]),
+    ("empty selector", ["selector": [:]], ["spec.selector must name at least one label (an empty selector would match every workload)"]),
+    ("non-string selector value", ["selector": ["app": "web", "replicas": 3]], ["spec.selector.replicas must be a string"]),
+    ("only a non-string selector value", ["selector": ["enabled": true]],
+     ["spec.selector.enabled must be a string", "spec.selector must name at least one label (an empty selector would match every workload)"]),
+    ("timeoutSeconds 0", ["timeoutSeconds": 0], ["spec.timeoutSeconds must be at least 1"]),
+    ("negative timeoutSeconds", ["timeoutSeconds": -5], ["spec.timeoutSeconds must be at least 1"]),
+    ("negative pollIntervalSeconds", ["pollIntervalSeconds": -1], ["spec.pollIntervalSeconds must not be negative"]),
+  ]
+
+  @Test("each invalid spec reports exactly its problem and yields no spec", arguments: invalid)
+  func problems(_ name: String, _ overrides: [String: JSON], _ expected: [String]) {
+    let (spec, problems) = KCDSpec.parse(Self.kcd(overrides))
+    #expect(spec == nil, "\(name)")
+    #expect(problems == expected, "\(name)")
+  }
+
+  @Test("problems are collected together, in field order")
+  func collected() {
+    let (spec, problems) = KCDSpec.parse(["spec": ["timeoutSeconds": 0, "pollIntervalSeconds": -1]])
+    #expect(spec == nil)
+    #expect(problems == [
+      "spec.imageRepo is required",
+      "spec.tag or spec.versionPolicy is required",
+      "spec.selector must name at least one label (an empty selector would match every workload)",
+      "spec.timeoutSeconds must be at least 1",
+      "spec.pollIntervalSeconds must not be negative",
+    ])
+  }
+
+  @Test("a registry host with a port is not a tag")
+  func hostPort() throws {
+    let s = try #require(KCDSpec.parse(Self.kcd(["imageRepo": "Registry.Example:5000/team/app"])).spec)
+    #expect(s.repository == "registry.example:5000/team/app")
+  }
+
+  @Test("strategy kinds other than the three supported mean RollingUpdate", arguments: [
+    ("RollingUpdate", "RollingUpdate"), ("ServiceBlueGreen", "ServiceBlueGreen"), ("Canary", "Canary"),
+    ("Recreate", "RollingUpdate"), ("rollingupdate", "RollingUpdate"), ("", "RollingUpdate"),
+  ])
+  func strategies(_ kind: String, _ expected: String) throws {
+    #expect(try #require(KCDSpec.parse(Self.kcd(["strategy": ["kind": .string(kind)]])).spec).strategy == expected)
+  }
+
+  @Test("serviceAccountName is accepted and listed as ignored")
+  func serviceAccountName() throws {
+    let (spec, problems) = KCDSpec.parse(Self.kcd(["serviceAccountName": "kcd-syncer"]))
+    #expect(problems == [])
+    #expect(try #require(spec).ignoredFields == ["spec.serviceAccountName"])
+  }
+
+  @Test("isVersion is anchored at both ends", arguments: [
+    ("3ae8d1b", true), ("3AE8D1B", false), ("3ae8d", true), ("3ae8", false), ("x3ae8d1b", false), ("3ae8d1b-dirty", false),
+    (String(repeating: "a", count: 40), true), (String(repeating: "a", count: 41), false), ("main", false), ("", false),
+  ])
+  func isVersionDefault(_ tag: String, _ expected: Bool) throws {
+    #expect(try #require(KCDSpec.parse(Self.kcd()).spec).isVersion(tag) == expected)
+  }
+
+  @Test("isVersion anchors a custom alternation as a whole")
+  func isVersionAlternation() throws {
+    let s = try #require(KCDSpec.parse(Self.kcd(["versionSyntax": "v[0-9]+|build-[0-9]+"])).spec)
+    #expect(s.isVersion("v12"))
+    #expect(s.isVersion("build-7"))
+    #expect(!s.isVersion("v12-build-7"))
+    #expect(!s.isVersion("xv12"))
+    #expect(!s.isVersion("build-7x"))
+  }
+
+  @Test("selects uses matchLabels semantics: every selector label, extra labels allowed", arguments: [
+    (["app": "web", "tier": "front"], true), (["app": "web", "tier": "front", "extra": "x"], true), (["app": "web"], false),
+    (["app": "api", "tier": "front"], false), ([:], false), (["App": "web", "tier": "front"], false),
+  ] as [([String: String], Bool)])
+  func selects(_ labels: [String: String], _ expected: Bool) throws {
+    let s = try #require(KCDSpec.parse(Self.kcd(["selector": ["app": "web", "tier": "front"]])).spec)
+    #expect(s.selects(labels) == expected)
+  }
+}

@@ -33,7 +33,7 @@ let package = Package(
     .testTarget(name: "KcdCryptoTests", dependencies: ["KcdCrypto", "KcdCore"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdHooksTests", dependencies: ["KcdHooks", "KcdCrypto", "KcdCore", "KcdJSON"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdKubeTests", dependencies: ["KcdKube", "KcdHTTP", "KcdJSON", "KubeSim", "KcdTestSupport"], swiftSettings: swiftSettings),
-    .testTarget(name: "KcdControllerTests", dependencies: ["KcdController", "KcdKube", "KcdHooks", "KcdJSON", "KubeSim", "KcdTestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "KcdControllerTests", dependencies: ["KcdController", "KcdKube", "KcdHooks", "KcdJSON", "KubeSim", "KcdTestSupport", "KcdServer", "KcdCore", "KcdCrypto", "KcdHTTP", "KcdYAML"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdYAMLTests", dependencies: ["KcdYAML", "KcdJSON"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdJSONTests", dependencies: ["KcdJSON"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdHTTPTests", dependencies: ["KcdHTTP", "KcdTestSupport"], swiftSettings: swiftSettings),

@@ -13,6 +13,7 @@ public final class EventIntake: Sendable {
     /// KCDs for which this was a replay or nothing new.
     public var duplicates: [(kcd: String, reason: String)] = []
     public var accepted202: Bool { !accepted.isEmpty }
+    public init() {}
   }
 
   let client: KubeClient

@@ -17,6 +17,9 @@ public final class Controller: Sendable {
     public var identity = "kcd"
     /// Every KCD is looked at again this often, whatever the watches said (a safety net).
     public var resyncSeconds = 300.0
+    /// Registry look-ups (confirming events, polling); nil: signed CI digests only.
+    public var resolver: (any ImageResolver)? = nil
+    public var trustSignedDigests = true
     public init() {}
   }
 
@@ -107,7 +110,9 @@ public final class Controller: Sendable {
   }
 
   func work() {
-    let reconciler = Reconciler(client: client, events: events, metrics: metrics, log: log, deployment: { [self] ns, name in deployment(namespace: ns, name: name) })
+    var reconciler = Reconciler(client: client, events: events, metrics: metrics, log: log, deployment: { [self] ns, name in deployment(namespace: ns, name: name) })
+    reconciler.resolver = options.resolver
+    reconciler.trustSignedDigests = options.trustSignedDigests
     while let key = queue.get() {
       metrics.set(ControllerMetrics.queueDepth, [], Double(queue.depth))
       let parts = key.split(separator: "/", maxSplits: 1).map(String.init)

@@ -12,6 +12,10 @@ struct Reconciler {
   let metrics: MetricsRegistry
   let log: Logger
   let deployment: @Sendable (String, String) -> JSON?
+  /// Confirms tag → digest with the registry; nil when no registry client is configured.
+  var resolver: (any ImageResolver)? = nil
+  /// A signed CI callback's digest is deployed without a registry look-up.
+  var trustSignedDigests = true
 
   /// Returns seconds until the KCD should be looked at again, or nil.
   func reconcile(namespace: String, name: String) throws(KubeError) -> Double? {

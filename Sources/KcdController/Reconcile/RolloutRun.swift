@@ -22,15 +22,54 @@ struct RolloutRun {
   func version(for request: RequestedRollout, digest: String) -> String {
     if let v = request.version { return v }
     if let t = request.tag, spec.isVersion(t) { return t }
+    if let sibling = reconciler.resolver?.tags(repository: spec.imageRepo, pointingAt: digest)?.sorted().first(where: spec.isVersion) { return sibling }
     return String(digest.dropFirst(7).prefix(12))
+  }
+
+  enum Confirmation {
+    case digest(String)
+    /// Nothing to deploy; the reason has been reported.
+    case skip(String)
+    /// The registry could not answer now; try again later.
+    case retry(String)
+  }
+
+  /// The digest to deploy: a signed CI digest as is (when trusted), anything else confirmed
+  /// with the registry — a mismatch between claim and registry is reported, never deployed.
+  func confirm(_ request: RequestedRollout) -> Confirmation {
+    if request.source == "ci", let d = request.digest, reconciler.trustSignedDigests { return .digest(d) }
+    // The poller read this digest from the registry a moment ago.
+    if request.source == "poll", let d = request.digest { return .digest(d) }
+    guard let resolver = reconciler.resolver, let tag = request.tag else {
+      if let d = request.digest, request.source == "ci" { return .digest(d) }
+      return .skip("event \(request.id) carried no digest and no registry client is configured to resolve \(spec.imageRepo):\(request.tag ?? "?")")
+    }
+    do {
+      let actual = try resolver.digest(repository: spec.imageRepo, tag: tag)
+      if let claimed = request.digest, claimed != actual {
+        reconciler.metrics.increment(ControllerMetrics.digestMismatches, [request.source])
+        return .skip("the \(request.source) event claims \(spec.imageRepo):\(tag) is \(claimed) but the registry says \(actual); not deployed")
+      }
+      return .digest(actual)
+    } catch {
+      return .retry("cannot resolve \(spec.imageRepo):\(tag): \(error)")
+    }
   }
 
   func start(_ request: RequestedRollout) throws(KubeError) -> Double? {
     let lastEvent: JSON = ["source": .string(request.source), "id": .string(request.id), "receivedAt": .string(Timestamps.microTime(request.receivedAt))]
-    guard let digest = request.digest else {
-      reconciler.events.record(kcd, type: "Warning", reason: "DigestUnknown", message: "event \(request.id) carried no digest; kcd pins images by digest and cannot resolve tags from the registry yet")
-      try reconciler.updateStatus(kcd) { $0["lastEvent"] = lastEvent; $0["message"] = "event without digest ignored" }
+    let digest: String
+    switch confirm(request) {
+    case .digest(let d): digest = d
+    case .skip(let why):
+      reconciler.events.record(kcd, type: "Warning", reason: request.digest == nil ? "DigestUnknown" : "DigestMismatch", message: why)
+      reconciler.log.warn("event not deployed", [("kcd", key), ("reason", why)])
+      try reconciler.updateStatus(kcd) { $0["lastEvent"] = lastEvent; $0["message"] = .string(why) }
       return nil
+    case .retry(let why):
+      reconciler.log.warn("registry look-up failed; will retry", [("kcd", key), ("error", why)])
+      try reconciler.updateStatus(kcd) { $0["message"] = .string(why) }
+      return 10
     }
     if digest == kcd["status"]["failedDigest"].stringValue {
       try reconciler.updateStatus(kcd) { $0["lastEvent"] = lastEvent }
@@ -211,6 +250,8 @@ public enum ControllerMetrics {
   public static let leader = "kcd_leader"
   public static let kubeRequests = "kcd_kube_requests_total"
   public static let hookRequests = "kcd_hook_requests_total"
+  public static let registryRequests = "kcd_registry_requests_total"
+  public static let digestMismatches = "kcd_digest_mismatch_total"
 
   public static func register(_ m: MetricsRegistry) {
     m.histogram(eventToPatch, help: "Seconds from webhook receipt to the workload patch being accepted.",
@@ -221,5 +262,7 @@ public enum ControllerMetrics {
     m.gauge(leader, help: "1 when this replica is the leader.")
     m.counter(kubeRequests, help: "Kubernetes API requests, by verb and status code.", labels: ["verb", "code"])
     m.counter(hookRequests, help: "Webhook requests, by source and status code.", labels: ["source", "code"])
+    m.counter(registryRequests, help: "Registry requests, by registry host and status code.", labels: ["registry", "code"])
+    m.counter(digestMismatches, help: "Events whose claimed digest the registry contradicted, by source.", labels: ["source"])
   }
 }

@@ -12,6 +12,8 @@ public struct HooksHandler: HTTPHandler {
   public static let sources: Set<String> = ["ci", "ecr", "distribution", "dockerhub", "harbor", "quay", "github", "gcr"]
 
   let secrets: HookSecrets
+  /// Builds the source for a name from its current secret lines (nil: no such source).
+  let sources: HookSourceFactory
   let intake: EventIntake
   let metrics: MetricsRegistry
   let log: Logger
@@ -19,9 +21,10 @@ public struct HooksHandler: HTTPHandler {
   let statusBase: String
   let clock: @Sendable () -> Double
 
-  public init(secrets: HookSecrets, intake: EventIntake, metrics: MetricsRegistry, log: Logger, statusBase: String,
-              clock: @escaping @Sendable () -> Double = Timestamps.now) {
+  public init(secrets: HookSecrets, sources: HookSourceFactory = HookSourceFactory(), intake: EventIntake, metrics: MetricsRegistry, log: Logger,
+              statusBase: String, clock: @escaping @Sendable () -> Double = Timestamps.now) {
     self.secrets = secrets
+    self.sources = sources
     self.intake = intake
     self.metrics = metrics
     self.log = log
@@ -38,49 +41,58 @@ public struct HooksHandler: HTTPHandler {
     guard request.method == "POST" else {
       return answer(source, 405, ["error": "hooks take POST"], headers: ["Allow": "POST"])
     }
-    switch source {
-    case "ci" where segments.count == 2: return ci(request)
-    default: return answer(source, 404, ["error": "source \(source) is not enabled"])
-    }
-  }
-
-  func ci(_ request: HTTPRequest) -> HTTPResponse {
-    guard let keys = secrets.ciKeys() else { return answer("ci", 404, ["error": "source ci is not enabled"]) }
-    guard !keys.isEmpty else {
-      log.error("the ci hook secret file holds no usable key", [("source", "ci")])
-      return answer("ci", 500, ["error": "the ci hook is misconfigured"])
-    }
-    let event: ImageEvent
+    guard let lines = secrets.secrets(for: source) else { return answer(source, 404, ["error": .string("source \(source) is not enabled")]) }
+    let hook: any HookSource
     do {
-      event = try CICallback(keys: keys).event(headers: { request.headers[$0] }, body: request.body, now: clock())
+      guard let built = try sources.make(source, lines) else { return answer(source, 404, ["error": .string("source \(source) is not enabled")]) }
+      hook = built
     } catch {
-      return answer("ci", error.status, ["error": .string(error.message)])
+      log.error("hook source is misconfigured", [("source", source), ("error", error.message)])
+      return answer(source, 500, ["error": .string("the \(source) hook is misconfigured")])
     }
-    return record(event)
+    let headers = request.headers
+    let hookRequest = HookRequest(method: request.method, pathRest: segments.dropFirst(2).map(String.init), header: { headers[$0] }, body: request.body, now: clock())
+    let outcome: HookOutcome
+    do { outcome = try hook.handle(hookRequest) } catch {
+      return answer(source, error.status, ["error": .string(error.message)])
+    }
+    switch outcome {
+    case .reply(let status, let message): return answer(source, status, ["message": .string(message)])
+    case .events(let events): return record(events, source: source)
+    }
   }
 
   /// Durable before 2xx: 202 when recorded on at least one KCD, 200 when there was nothing to do,
   /// 503 with Retry-After when Kubernetes could not take the write.
-  func record(_ event: ImageEvent) -> HTTPResponse {
-    if event.action != .push {
-      return answer(event.source, 200, ["message": .string("\(event.action.rawValue) events are ignored")])
+  func record(_ events: [ImageEvent], source: String) -> HTTPResponse {
+    let pushes = events.filter { $0.action == .push }
+    if pushes.isEmpty {
+      let actions = Set(events.map(\.action.rawValue)).sorted().joined(separator: ", ")
+      return answer(source, 200, ["message": .string(actions.isEmpty ? "no image events" : "\(actions) events are ignored")])
     }
-    let result: EventIntake.Result
-    do { result = try intake.record(event) } catch {
-      log.warn("cannot record event; asking the sender to retry", [("source", event.source), ("id", event.deliveryID), ("error", error.description)])
-      return answer(event.source, 503, ["error": "cannot record the event right now; retry"], headers: ["Retry-After": "5"])
+    var result = EventIntake.Result()
+    for event in pushes {
+      do {
+        let r = try intake.record(event)
+        result.accepted += r.accepted
+        result.duplicates += r.duplicates
+      } catch {
+        log.warn("cannot record event; asking the sender to retry", [("source", event.source), ("id", event.deliveryID), ("error", error.description)])
+        return answer(source, 503, ["error": "cannot record the event right now; retry"], headers: ["Retry-After": "5"])
+      }
     }
+    let event = pushes[0]
     let accepted: [JSON] = result.accepted.map { key in
       let parts = key.split(separator: "/").map(String.init)
       return ["kcd": .string(key), "status": .string("\(statusBase)/api/v1/namespaces/\(parts[0])/kcds/\(parts[1])")]
     }
-    let duplicates: [JSON] = result.duplicates.map { ["kcd": .string($0.kcd), "reason": .string($0.reason)] }
+    let duplicates: [JSON] = result.duplicates.map { d -> JSON in ["kcd": .string(d.kcd), "reason": .string(d.reason)] }
     if result.accepted202 {
-      log.info("event accepted", [("source", event.source), ("id", event.deliveryID), ("repository", event.repository), ("kcds", result.accepted.joined(separator: ","))])
-      return answer(event.source, 202, ["accepted": .array(accepted), "duplicates": .array(duplicates)])
+      log.info("event accepted", [("source", source), ("id", event.deliveryID), ("repository", event.repository), ("kcds", result.accepted.joined(separator: ","))])
+      return answer(source, 202, ["accepted": .array(accepted), "duplicates": .array(duplicates)])
     }
     let message = duplicates.isEmpty ? "no KCD follows \(event.repository):\(event.tag ?? "")" : "nothing new for the matching KCDs"
-    return answer(event.source, 200, ["accepted": [], "duplicates": .array(duplicates), "message": .string(message)])
+    return answer(source, 200, ["accepted": [], "duplicates": .array(duplicates), "message": .string(message)])
   }
 
   func answer(_ source: String, _ status: Int, _ body: JSON, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {

@@ -1,0 +1,9 @@
+/// Asks a registry what a tag points at. The controller uses it to confirm registry events
+/// ("the payload is a claim") and to poll; KcdServer plugs in the real registry clients.
+public protocol ImageResolver: Sendable {
+  /// The digest the tag points at now.
+  func digest(repository: String, tag: String) throws -> String
+  /// Tags of the repository that point at `digest` (to find the version name), when the
+  /// registry can say cheaply; nil when it cannot.
+  func tags(repository: String, pointingAt digest: String) -> [String]?
+}

@@ -15,7 +15,7 @@ public enum StandardWebhooks {
       let text = secret.trimmingSpaces()
       if text.hasPrefix("whsec_") {
         guard let decoded = Base64.decode(String(text.dropFirst(6))), !decoded.isEmpty else {
-          throw HookRejection(500, "the ci hook secret is not valid whsec_ base64")
+          throw HookRejection(500, "the ci key is not a Standard Webhooks key (base64 after the prefix)")
         }
         bytes = decoded
       } else {

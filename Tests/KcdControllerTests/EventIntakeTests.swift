@@ -89,7 +89,7 @@ import Testing
      kcd("shop", "web", imageRepo: "registry.example/shop/web", pending: request(id: "msg_2", tag: "release")), nil),
     ("a different digest is new", event(digest: digestB, id: "msg_3"),
      kcd("shop", "web", imageRepo: "registry.example/shop/web",
-         status: ["currDigest": .string(digestA), "currStatus": "Success", "failedDigest": "sha256:" + String(repeating: "c", count: 64)],
+         status: ["currDigest": .string(digestA), "currStatus": "Success", "failedDigest": .string("sha256:" + String(repeating: "c", count: 64))],
          pending: request(id: "msg_2")), nil),
     ("no digest and a new id", event(digest: nil, id: "msg_3"),
      kcd("shop", "web", imageRepo: "registry.example/shop/web", status: ["currDigest": .string(digestA), "currStatus": "Success"],

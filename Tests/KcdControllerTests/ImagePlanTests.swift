@@ -1,4 +1,4 @@
-import KcdController
+@testable import KcdController
 import KcdJSON
 import Testing
 

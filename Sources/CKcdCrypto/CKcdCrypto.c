@@ -1,0 +1,101 @@
+#include "CKcdCrypto.h"
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
+#include <openssl/x509v3.h>
+#include <string.h>
+#include <time.h>
+
+EVP_PKEY *kcd_crypto_rsa_public_key(const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len) {
+  EVP_PKEY *key = NULL;
+  BIGNUM *bn_n = BN_bin2bn(n, (int)n_len, NULL);
+  BIGNUM *bn_e = BN_bin2bn(e, (int)e_len, NULL);
+  OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+  OSSL_PARAM *params = NULL;
+  EVP_PKEY_CTX *ctx = NULL;
+  if (bn_n == NULL || bn_e == NULL || bld == NULL) goto done;
+  if (!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn_n)) goto done;
+  if (!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, bn_e)) goto done;
+  params = OSSL_PARAM_BLD_to_param(bld);
+  if (params == NULL) goto done;
+  ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+  if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0) goto done;
+  if (EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) <= 0) key = NULL;
+done:
+  EVP_PKEY_CTX_free(ctx);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(bld);
+  BN_free(bn_n);
+  BN_free(bn_e);
+  ERR_clear_error();
+  return key;
+}
+
+static int asn1_time_to_unix(const ASN1_TIME *t, int64_t *out) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1) return 0;
+  *out = (int64_t)timegm(&tm);
+  return 1;
+}
+
+int kcd_crypto_x509_validity(const X509 *cert, int64_t *not_before, int64_t *not_after) {
+  int ok = asn1_time_to_unix(X509_get0_notBefore(cert), not_before) && asn1_time_to_unix(X509_get0_notAfter(cert), not_after);
+  ERR_clear_error();
+  return ok;
+}
+
+int kcd_crypto_ca_issuers_url(X509 *cert, char *out, size_t cap) {
+  int result = 0;
+  AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(cert, NID_info_access, NULL, NULL);
+  if (aia == NULL) { ERR_clear_error(); return 0; }
+  for (int i = 0; i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+    ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+    if (OBJ_obj2nid(ad->method) != NID_ad_ca_issuers || ad->location->type != GEN_URI) continue;
+    const ASN1_IA5STRING *uri = ad->location->d.uniformResourceIdentifier;
+    int len = ASN1_STRING_length(uri);
+    if (len <= 0) continue;
+    if ((size_t)len + 1 > cap) { result = -1; break; }
+    memcpy(out, ASN1_STRING_get0_data(uri), (size_t)len);
+    out[len] = 0;
+    result = len;
+    break;
+  }
+  AUTHORITY_INFO_ACCESS_free(aia);
+  ERR_clear_error();
+  return result;
+}
+
+int kcd_crypto_verify_chain(X509 *leaf, X509 *const *intermediates, size_t intermediate_count,
+                            X509 *const *anchors, size_t anchor_count,
+                            int use_system_store, int64_t at_time, int *verify_error) {
+  int ok = 0;
+  *verify_error = -1;
+  X509_STORE *store = X509_STORE_new();
+  X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+  STACK_OF(X509) *untrusted = sk_X509_new_null();
+  if (store == NULL || ctx == NULL || untrusted == NULL) goto done;
+  if (use_system_store && X509_STORE_set_default_paths(store) != 1) goto done;
+  for (size_t i = 0; i < anchor_count; i++) {
+    if (X509_STORE_add_cert(store, anchors[i]) != 1) goto done;
+  }
+  for (size_t i = 0; i < intermediate_count; i++) {
+    if (!sk_X509_push(untrusted, intermediates[i])) goto done;
+  }
+  X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+  if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1) goto done;
+  X509_STORE_CTX_set_time(ctx, 0, (time_t)at_time);
+  if (X509_verify_cert(ctx) == 1) {
+    ok = 1;
+    *verify_error = 0;
+  } else {
+    *verify_error = X509_STORE_CTX_get_error(ctx);
+  }
+done:
+  X509_STORE_CTX_free(ctx);
+  sk_X509_free(untrusted); /* the certificates belong to the caller */
+  X509_STORE_free(store);
+  ERR_clear_error();
+  return ok;
+}

@@ -1,0 +1,29 @@
+#ifndef CKCDCRYPTO_H
+#define CKCDCRYPTO_H
+#include <stddef.h>
+#include <stdint.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+/// An RSA public key from the big-endian modulus and exponent of a JWK (`n`, `e`), built with
+/// OSSL_PARAM_BLD + EVP_PKEY_fromdata (Swift cannot reach the selection macros). NULL on failure.
+EVP_PKEY *_Nullable kcd_crypto_rsa_public_key(const uint8_t *_Nonnull n, size_t n_len,
+                                              const uint8_t *_Nonnull e, size_t e_len);
+
+/// notBefore / notAfter of a certificate as Unix seconds. Returns 1 on success.
+int kcd_crypto_x509_validity(const X509 *_Nonnull cert, int64_t *_Nonnull not_before, int64_t *_Nonnull not_after);
+
+/// The first caIssuers URI of the Authority Information Access extension, NUL-terminated into
+/// out. Returns its length, 0 when absent, -1 when it does not fit.
+int kcd_crypto_ca_issuers_url(X509 *_Nonnull cert, char *_Nonnull out, size_t cap);
+
+/// Verifies leaf up to an anchor: the system store (when use_system_store) plus the given extra
+/// anchors, which count as trusted even when not self-signed (partial chains). Intermediates are
+/// untrusted chain material. at_time is the verification time in Unix seconds. Returns 1 when
+/// the chain holds; otherwise 0 with the X509_V_ERR code in *verify_error (-1: setup failed).
+int kcd_crypto_verify_chain(X509 *_Nonnull leaf,
+                            X509 *_Nonnull const *_Nullable intermediates, size_t intermediate_count,
+                            X509 *_Nonnull const *_Nullable anchors, size_t anchor_count,
+                            int use_system_store, int64_t at_time, int *_Nonnull verify_error);
+
+#endif

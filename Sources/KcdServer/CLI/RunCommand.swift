@@ -6,12 +6,15 @@ enum RunCommand {
   static let usage = """
     Usage: kcd run [--kubeconfig F] [--context C] [--namespace N]... [--hooks-addr :8080] [--api-addr :8081]
                    [--hooks-secret-dir /etc/kcd/hooks] [--kube-qps 50] [--kube-burst 100] [--workers 2]
-                   [--log-format json|text]
+                   [--log-format json|text] [--config FILE]
 
     Watches KCD resources, takes image events on the hooks listener (POST /hooks/<source>), records
     them on the matching KCDs and rolls the selected workloads out, pinned by digest. A file named
     after a source in --hooks-secret-dir enables that source (ci: a Standard Webhooks key).
     Without --kubeconfig it uses KUBECONFIG, ~/.kube/config, or the in-cluster service account.
+    Every flag can also come from the environment: --hooks-addr from KCD_HOOKS_ADDR, and so on
+    (--namespace from a comma-separated KCD_NAMESPACE). --config names a YAML or JSON file with
+    registries (credentials, plain-HTTP hosts), repository aliases and trustSignedDigests.
     """
 
   static let command = Command(name: "run", summary: "run the controller and its webhook and API listeners", usage: usage) { args in
@@ -20,20 +23,29 @@ enum RunCommand {
     ], switchFlags: ["leader-elect"])
     guard a.positionals.isEmpty else { throw UsageError("unexpected argument \(a.positionals[0])") }
     if a.has("leader-elect") { throw UsageError("--leader-elect is not available in this version; run one replica") }
-    if a.value("config") != nil { throw UsageError("--config is not available in this version") }
-    let format = Logger.Format(rawValue: a.value("log-format") ?? "json")
+    /// A flag, else its `KCD_*` environment variable (`--hooks-addr` → `KCD_HOOKS_ADDR`).
+    func setting(_ name: String) -> String? {
+      a.value(name) ?? Environment.value("KCD_" + String(name.uppercased().map { $0 == "-" ? "_" : $0 }))
+    }
+    let format = Logger.Format(rawValue: setting("log-format") ?? "json")
     guard let format else { throw UsageError("--log-format must be json or text") }
     let log = Logger(format: format)
     var options = KcdRuntime.Options()
-    options.hooksAddress = a.value("hooks-addr") ?? options.hooksAddress
-    options.apiAddress = a.value("api-addr") ?? options.apiAddress
-    options.hooksSecretDirectory = a.value("hooks-secret-dir") ?? options.hooksSecretDirectory
-    options.namespaces = a.all("namespace")
-    if let q = try a.double("kube-qps") { options.kubeQPS = q }
-    if let b = try a.int("kube-burst") { guard b > 0 else { throw UsageError("--kube-burst must be positive") }; options.kubeBurst = b }
-    if let w = try a.int("workers") { guard w > 0 else { throw UsageError("--workers must be positive") }; options.workers = w }
+    options.hooksAddress = setting("hooks-addr") ?? options.hooksAddress
+    options.apiAddress = setting("api-addr") ?? options.apiAddress
+    options.hooksSecretDirectory = setting("hooks-secret-dir") ?? options.hooksSecretDirectory
+    options.namespaces = a.all("namespace").isEmpty ? (setting("namespace")?.split(separator: ",").map(String.init) ?? []) : a.all("namespace")
+    if let path = setting("config") { options.config = try KcdConfig.load(path) }
+    func number(_ name: String) throws(UsageError) -> Double? {
+      guard let v = setting(name) else { return nil }
+      guard let d = Double(v) else { throw UsageError("--\(name) must be a number, got \"\(v)\"") }
+      return d
+    }
+    if let q = try number("kube-qps") { options.kubeQPS = q }
+    if let b = try number("kube-burst") { guard b >= 1 else { throw UsageError("--kube-burst must be positive") }; options.kubeBurst = Int(b) }
+    if let w = try number("workers") { guard w >= 1 else { throw UsageError("--workers must be positive") }; options.workers = Int(w) }
     options.identity = Environment.value("HOSTNAME") ?? "kcd"
-    let connection = try KubeConfigLoader.load(kubeconfig: a.value("kubeconfig"), context: a.value("context"))
+    let connection = try KubeConfigLoader.load(kubeconfig: setting("kubeconfig"), context: setting("context"))
     let runtime = try KcdRuntime(connection: connection, options: options, log: log)
     runtime.start()
     Console.out("kcd listening: hooks on :\(runtime.hooksServer.port), API on :\(runtime.apiServer.port)")

@@ -9,8 +9,9 @@ public struct HookSourceFactory: Sendable {
   public func make(_ name: String, _ secrets: [String]) throws(HookRejection) -> (any HookSource)? {
     switch name {
     case "ci":
-      let keys = try secrets.map { line throws(HookRejection) in try StandardWebhooks.Key(secret: line) }
-      guard !keys.isEmpty else { throw HookRejection(500, "the ci secret file holds no key") }
+      // A malformed line (a rotation typo) must not take down the keys that still work.
+      let keys = secrets.compactMap { try? StandardWebhooks.Key(secret: $0) }
+      guard !keys.isEmpty else { throw HookRejection(500, "the ci secret file holds no usable key") }
       return CICallback(keys: keys)
     default:
       return nil

@@ -19,10 +19,13 @@ public struct HooksHandler: HTTPHandler {
   let log: Logger
   /// `http://host:port` of the API listener, for status URLs.
   let statusBase: String
+  /// Rewrites an event's registry host by the configured aliases.
+  let aliases: @Sendable (String) -> String
   let clock: @Sendable () -> Double
 
   public init(secrets: HookSecrets, sources: HookSourceFactory = HookSourceFactory(), intake: EventIntake, metrics: MetricsRegistry, log: Logger,
-              statusBase: String, clock: @escaping @Sendable () -> Double = Timestamps.now) {
+              aliases: @escaping @Sendable (String) -> String = { $0 }, statusBase: String, clock: @escaping @Sendable () -> Double = Timestamps.now) {
+    self.aliases = aliases
     self.secrets = secrets
     self.sources = sources
     self.intake = intake
@@ -65,7 +68,11 @@ public struct HooksHandler: HTTPHandler {
   /// Durable before 2xx: 202 when recorded on at least one KCD, 200 when there was nothing to do,
   /// 503 with Retry-After when Kubernetes could not take the write.
   func record(_ events: [ImageEvent], source: String) -> HTTPResponse {
-    let pushes = events.filter { $0.action == .push }
+    let pushes = events.filter { $0.action == .push }.map { e -> ImageEvent in
+      var event = e
+      event.repository = aliases(e.repository)
+      return event
+    }
     if pushes.isEmpty {
       let actions = Set(events.map(\.action.rawValue)).sorted().joined(separator: ", ")
       return answer(source, 200, ["message": .string(actions.isEmpty ? "no image events" : "\(actions) events are ignored")])

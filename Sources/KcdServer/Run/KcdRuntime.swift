@@ -16,6 +16,7 @@ public final class KcdRuntime: Sendable {
     public var kubeBurst = 100
     public var workers = 2
     public var identity = "kcd"
+    public var config = KcdConfig()
     public init() {}
   }
 
@@ -38,6 +39,7 @@ public final class KcdRuntime: Sendable {
     controllerOptions.namespaces = options.namespaces
     controllerOptions.workers = options.workers
     controllerOptions.identity = options.identity
+    controllerOptions.trustSignedDigests = options.config.trustSignedDigests
     controller = Controller(client: client, metrics: metrics, options: controllerOptions, log: log)
     apiServer = try HTTPServer(configuration: HTTPServerConfiguration(address: options.apiAddress), handler: APIHandler(controller: controller, metrics: metrics))
     let host = options.apiAddress.hasPrefix(":") ? "127.0.0.1" : String(options.apiAddress.split(separator: ":").dropLast().joined(separator: ":"))
@@ -47,6 +49,7 @@ public final class KcdRuntime: Sendable {
     hooksConfig.maximumBodyBytes = 1 << 20
     hooksServer = try HTTPServer(configuration: hooksConfig, handler: HooksHandler(
       secrets: HookSecrets(directory: options.hooksSecretDirectory), intake: intake, metrics: metrics, log: log,
+      aliases: options.config.dealias,
       statusBase: "http://\(host):\(apiServer.port)"))
     metrics.set(ControllerMetrics.leader, [], 1)
   }

@@ -52,6 +52,9 @@ struct ResourceHandler {
 
   func get() throws(StatusError) -> HTTPResponse {
     guard let object = store.get(type, namespace: namespace, name: path.name!) else { throw StatusError.notFound(type, path.name!) }
+    if path.subresource == nil && TableView.wanted(request) {
+      return .json(200, TableView(type: type, store: store, request: request).table([object], resourceVersion: object["metadata"]["resourceVersion"].stringValue ?? ""))
+    }
     if path.subresource == "status" || path.subresource == nil { return .json(200, object) }
     return KubeSimAPI.notFoundPath()
   }
@@ -71,6 +74,11 @@ struct ResourceHandler {
       let last = matched[matched.count - 1]
       metadata["continue"] = .string(ListQuery.Continuation(revision: query.continuation?.revision ?? revision, after: ObjectKey(last.namespace, last.name)).token)
       metadata["remainingItemCount"] = .int(Int64(remaining))
+    }
+    if TableView.wanted(request) {
+      var table = TableView(type: type, store: store, request: request).table(matched, resourceVersion: metadata["resourceVersion"].stringValue ?? "")
+      table["metadata"] = metadata
+      return .json(200, table)
     }
     if !type.isCustom {
       matched = matched.map { var o = $0; o.removeValue(forKey: "kind"); o.removeValue(forKey: "apiVersion"); return o }

@@ -39,10 +39,11 @@ struct WatchStream {
       if n < store.compactedRevision { expired = n }
     }
     let api = self.api
+    let table = TableView.wanted(request) ? TableView(type: type, store: store, request: request) : nil
     let (initialItems, startRevision, expiredRevision, watchTimeout) = (initial, start, expired, timeout)
     let dropAt = api.faults.dropGeneration.load(ordering: .relaxed)
     return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"]) { sink in
-      var writer = EventWriter(sink: sink, faults: api.faults)
+      var writer = EventWriter(sink: sink, faults: api.faults, table: table)
       if let old = expiredRevision {
         let status = StatusError.expired("too old resource version: \(old) (\(store.compactedRevision + 1))").status
         try writer.send([["type": "ERROR", "object": status]])
@@ -119,11 +120,24 @@ struct WatchStream {
 struct EventWriter {
   let sink: any ChunkSink
   let faults: FaultPlan
+  /// Objects are sent as one-row Tables (column definitions in the first event only).
+  let table: TableView?
+  var sentDefinitions = false
 
-  init(sink: any ChunkSink, faults: FaultPlan) { self.sink = sink; self.faults = faults }
+  init(sink: any ChunkSink, faults: FaultPlan, table: TableView? = nil) { self.sink = sink; self.faults = faults; self.table = table }
 
-  mutating func send(_ events: [JSON]) throws {
-    guard !events.isEmpty else { return }
+  mutating func send(_ raw: [JSON]) throws {
+    guard !raw.isEmpty else { return }
+    var events = raw
+    if let table {
+      events = raw.map { e in
+        guard e["type"] != "ERROR", e["type"] != "BOOKMARK" else { return e }
+        var wrapped = e
+        wrapped["object"] = table.table([e["object"]], resourceVersion: e["object"]["metadata"]["resourceVersion"].stringValue ?? "", withDefinitions: !sentDefinitions)
+        sentDefinitions = true
+        return wrapped
+      }
+    }
     switch faults.watchFault {
     case .pack:
       var bytes: [UInt8] = []

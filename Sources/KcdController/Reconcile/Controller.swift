@@ -111,6 +111,10 @@ public final class Controller: Sendable {
 
   func work() {
     var reconciler = Reconciler(client: client, events: events, metrics: metrics, log: log, deployment: { [self] ns, name in deployment(namespace: ns, name: name) })
+    reconciler.deployments = { [self] ns in
+      let synced = deploymentInformers.allSatisfy(\.hasSynced)
+      return synced ? deploymentInformers.flatMap(\.objects).filter { $0.namespace == ns } : nil
+    }
     reconciler.resolver = options.resolver
     reconciler.trustSignedDigests = options.trustSignedDigests
     while let key = queue.get() {

@@ -12,6 +12,8 @@ struct Reconciler {
   let metrics: MetricsRegistry
   let log: Logger
   let deployment: @Sendable (String, String) -> JSON?
+  /// Deployments of a namespace from the informer cache; nil when the cache cannot answer.
+  var deployments: @Sendable (String) -> [JSON]? = { _ in nil }
   /// Confirms tag → digest with the registry; nil when no registry client is configured.
   var resolver: (any ImageResolver)? = nil
   /// A signed CI callback's digest is deployed without a registry look-up.

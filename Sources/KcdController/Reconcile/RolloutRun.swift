@@ -122,7 +122,7 @@ struct RolloutRun {
   }
 
   func selectedDeployments() -> [JSON] {
-    let list = (try? client.list(.deployments, namespace: kcd.namespace).items) ?? []
+    let list = reconciler.deployments(kcd.namespace) ?? (try? client.list(.deployments, namespace: kcd.namespace).items) ?? []
     return list.filter { spec.selects(labels($0)) }.sorted { $0.name < $1.name }
   }
 

@@ -25,12 +25,13 @@ let package = Package(
     .target(name: "KcdHTTP", dependencies: ["KcdCore", "KcdJSON", "COpenSSL", "CKcdTLS", "CCurl", "CKcdCurl"], swiftSettings: swiftSettings),
     .target(name: "KcdKube", dependencies: ["KcdCore", "KcdHTTP", "KcdJSON", "KcdYAML"], swiftSettings: swiftSettings),
     .target(name: "KcdHooks", dependencies: ["KcdCore", "KcdCrypto", "KcdJSON"], swiftSettings: swiftSettings),
+    .target(name: "KcdRegistry", dependencies: ["KcdCore", "KcdHTTP", "KcdJSON", "KcdHooks", "KcdCrypto"], swiftSettings: swiftSettings),
     .target(name: "KcdController", dependencies: ["KcdCore", "KcdJSON", "KcdKube", "KcdHooks", "KcdHTTP"], swiftSettings: swiftSettings),
     .target(name: "KubeSim", dependencies: ["KcdCore", "KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
-    .target(name: "KcdServer", dependencies: ["KcdCore", "KubeSim", "KcdHTTP", "KcdJSON", "KcdKube", "KcdHooks", "KcdController", "KcdCrypto", "KcdYAML"], swiftSettings: swiftSettings),
+    .target(name: "KcdServer", dependencies: ["KcdCore", "KubeSim", "KcdHTTP", "KcdJSON", "KcdKube", "KcdHooks", "KcdController", "KcdCrypto", "KcdYAML", "KcdRegistry"], swiftSettings: swiftSettings),
     .executableTarget(name: "kcd", dependencies: ["KcdCore", "KcdServer"], swiftSettings: swiftSettings),
     .executableTarget(name: "kcd-bench", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON"], path: "Benchmarks/KcdBench", swiftSettings: swiftSettings),
-    .target(name: "KcdTestSupport", dependencies: ["KcdJSON"], path: "Tests/KcdTestSupport", swiftSettings: swiftSettings),
+    .target(name: "KcdTestSupport", dependencies: ["KcdJSON", "KcdCrypto"], path: "Tests/KcdTestSupport", swiftSettings: swiftSettings),
     .testTarget(name: "KcdCryptoTests", dependencies: ["KcdCrypto", "KcdCore", "KcdJSON", "KcdTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdHooksTests", dependencies: ["KcdHooks", "KcdCrypto", "KcdCore", "KcdJSON", "KcdTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdKubeTests", dependencies: ["KcdKube", "KcdHTTP", "KcdJSON", "KubeSim", "KcdTestSupport"], swiftSettings: swiftSettings),
@@ -39,5 +40,6 @@ let package = Package(
     .testTarget(name: "KcdJSONTests", dependencies: ["KcdJSON"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdHTTPTests", dependencies: ["KcdHTTP", "KcdTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON", "KcdTestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+    .testTarget(name: "KcdRegistryTests", dependencies: ["KcdRegistry", "KcdHTTP", "KcdJSON", "KcdCore", "KcdCrypto", "KcdTestSupport"], swiftSettings: swiftSettings),
   ]
 )

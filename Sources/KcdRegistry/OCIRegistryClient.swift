@@ -41,6 +41,9 @@ public final class OCIRegistryClient: RegistryClient, Sendable {
   let http: HTTPClient
   let limits: RegistryRateLimits
   let authorizations = Mutex<[AuthorizationKey: CachedAuthorization]>([:])
+  /// The last Bearer challenge per registry host, so a token for a new scope (another
+  /// repository, push) is fetched before the request instead of after a wasted 401.
+  let bearerChallenges = Mutex<[String: AuthChallenge]>([:])
 
   public init(options: Options = Options()) {
     self.options = options
@@ -62,6 +65,7 @@ public final class OCIRegistryClient: RegistryClient, Sendable {
     maximumBodyBytes: Int = 4 << 20
   ) throws(RegistryError) -> HTTPClientResponse {
     var answered = false
+    try prepareAuthorization(name, scope: scope)
     while true {
       var request = HTTPClientRequest(method: method, url: url, headers: headers, body: body)
       request.timeout = options.timeout
@@ -70,7 +74,8 @@ public final class OCIRegistryClient: RegistryClient, Sendable {
       let response = try exchange(request, registry: name.registry)
       guard response.status == 401 else { return response }
       if answered {
-        throw RegistryError(.unauthorized, "\(name.registry) refused our credentials for \(name.path) (401\(OCIRegistryClient.detail(response)))", status: 401)
+        let who = options.credentials.credential(forHost: name.registry) == nil ? "anonymous access to" : "our credentials for"
+        throw RegistryError(.unauthorized, "\(name.registry) refused \(who) \(name.path) (401\(OCIRegistryClient.detail(response)))", status: 401)
       }
       answered = true
       try answerChallenge(response, name: name, scope: scope)

@@ -9,12 +9,13 @@ public final class KcdProcess: @unchecked Sendable {
   public let apiPort: Int
   public let secretFile: String
 
-  public init(kubeconfig: String, directory: String, secret: String = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", extraArguments: [String] = []) throws {
+  public init(kubeconfig: String, directory: String, secret: String = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", extraArguments: [String] = [],
+              hooksPort requestedHooksPort: Int = 0) throws {
     let hooks = directory + "/hooks"
     _ = try Subprocess.run(["mkdir", "-p", hooks])
     secretFile = hooks + "/ci"
     TestEnvironment.write(secret + "\n", to: secretFile)
-    child = try Child([TestEnvironment.kcdBinary, "run", "--kubeconfig", kubeconfig, "--hooks-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0",
+    child = try Child([TestEnvironment.kcdBinary, "run", "--kubeconfig", kubeconfig, "--hooks-addr", "127.0.0.1:\(requestedHooksPort)", "--api-addr", "127.0.0.1:0",
                        "--hooks-secret-dir", hooks, "--log-format", "json"] + extraArguments)
     guard child.waitForOutput(containing: "kcd listening", timeout: 30) else {
       throw SubprocessError(description: "kcd run did not start: \(child.output) \(child.errorOutput)")

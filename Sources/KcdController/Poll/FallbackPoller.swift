@@ -22,6 +22,10 @@ public final class FallbackPoller: Sendable {
   struct Schedule {
     var due: Double
     var failures: Int
+    /// The digest the last look-up found and the KCDs then following the group; intake is
+    /// asked only when either changes.
+    var digest: String? = nil
+    var members: Set<String> = []
   }
 
   let resolver: any ImageResolver
@@ -59,12 +63,13 @@ public final class FallbackPoller: Sendable {
   }
 
   /// The groups to poll and their intervals, from the KCDs now.
-  func groups() -> [Group: Double] {
-    var out: [Group: Double] = [:]
+  func groups() -> [Group: (interval: Double, members: Set<String>)] {
+    var out: [Group: (interval: Double, members: Set<String>)] = [:]
     for kcd in kcds() {
       guard let spec = KCDSpec.parse(kcd).spec, let tag = spec.tag, spec.pollIntervalSeconds > 0, !spec.suspend else { continue }
       let g = Group(repository: spec.repository, imageRepo: spec.imageRepo, tag: tag)
-      out[g] = min(out[g] ?? .infinity, Double(spec.pollIntervalSeconds))
+      let entry = out[g] ?? (.infinity, [])
+      out[g] = (min(entry.interval, Double(spec.pollIntervalSeconds)), entry.members.union([Informer.key(kcd)]))
     }
     return out
   }
@@ -76,35 +81,46 @@ public final class FallbackPoller: Sendable {
   public func tick() -> Int {
     let now = clock()
     let current = groups()
-    let due: [(Group, Double)] = schedules.withLock { s in
+    let due: [(Group, Double, Set<String>)] = schedules.withLock { s in
       for g in s.keys where current[g] == nil { s[g] = nil }
-      var list: [(Group, Double)] = []
-      for (g, interval) in current {
+      var list: [(Group, Double, Set<String>)] = []
+      for (g, (interval, members)) in current {
         // A new group waits one jittered interval (a webhook usually comes first).
         guard let entry = s[g] else { s[g] = Schedule(due: now + FallbackPoller.jittered(interval), failures: 0); continue }
-        if entry.due <= now { list.append((g, interval)) }
+        if entry.due <= now { list.append((g, interval, members)) }
       }
       return list
     }
-    for (g, interval) in due { poll(g, interval: interval, now: now) }
+    for (g, interval, members) in due { poll(g, interval: interval, members: members, now: now) }
     return due.count
   }
 
-  func poll(_ g: Group, interval: Double, now: Double) {
+  func poll(_ g: Group, interval: Double, members: Set<String>, now: Double) {
     do {
       let digest = try resolver.digest(repository: g.imageRepo, tag: g.tag)
-      schedules.withLock { $0[g] = Schedule(due: now + FallbackPoller.jittered(interval), failures: 0) }
+      let unchanged = schedules.withLock { s -> Bool in
+        let old = s[g]
+        s[g] = Schedule(due: now + FallbackPoller.jittered(interval), failures: 0, digest: old?.digest, members: old?.members ?? [])
+        return old?.digest == digest && old?.members == members
+      }
+      if unchanged { return }
       let event = ImageEvent(repository: g.repository, tag: g.tag, digest: digest, source: "poll", deliveryID: "poll:\(g.tag)@\(digest)",
                              receivedAt: Timestamps.now())
       let result = try intake.record(event)
+      // Remembered only once intake took it, so a failed write is retried next cycle.
+      schedules.withLock { s in
+        s[g]?.digest = digest
+        s[g]?.members = members
+      }
       if !result.accepted.isEmpty {
         log.info("poll found a new digest", [("repository", g.repository), ("tag", g.tag), ("digest", digest), ("kcds", result.accepted.joined(separator: ","))])
       }
     } catch {
       let failures = schedules.withLock { s -> Int in
         let f = (s[g]?.failures ?? 0) + 1
-        // Back off (30 s doubling) but never wait longer than the interval itself.
-        s[g] = Schedule(due: now + min(interval, 30 * Double(1 << min(f - 1, 10))), failures: f)
+        // Back off (30 s doubling) but never wait longer than the interval itself; forget the
+        // digest so intake is asked again once the registry answers.
+        s[g] = Schedule(due: now + min(interval, 30 * Double(1 << min(f - 1, 10))), failures: f, digest: nil)
         return f
       }
       log.warn("poll failed", [("repository", g.repository), ("tag", g.tag), ("failures", String(failures)), ("error", "\(error)")])

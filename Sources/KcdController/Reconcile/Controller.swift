@@ -59,9 +59,12 @@ public final class Controller: Sendable {
         case .delete(let old): d = old
         }
         let namespace = d.namespace
+        let labels = (d["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue)
         for informer in kcdInformers {
           for kcd in informer.objects where kcd.namespace == namespace && kcd["status"]["currStatus"] == "Progressing" {
-            queue.add(Informer.key(kcd))
+            // Only the KCDs whose rollout includes this Deployment.
+            let names = (kcd["status"]["rollout"]["workloads"].arrayValue ?? []).compactMap { $0["name"].stringValue }
+            if names.contains(d.name) || (names.isEmpty && KCDSpec.parse(kcd).spec?.selects(labels) == true) { queue.add(Informer.key(kcd)) }
           }
         }
       }
@@ -72,6 +75,11 @@ public final class Controller: Sendable {
   public var kcds: [JSON] { kcdInformers.flatMap(\.objects) }
 
   public var hasSynced: Bool { (kcdInformers + deploymentInformers).allSatisfy(\.hasSynced) }
+
+  /// Deployments of a namespace as the informers see them.
+  public func deploymentsCache(namespace: String) -> [JSON] {
+    deploymentInformers.flatMap(\.objects).filter { $0.namespace == namespace }
+  }
 
   public func deployment(namespace: String, name: String) -> JSON? {
     for i in deploymentInformers { if let d = i.get(namespace: namespace, name: name) { return d } }

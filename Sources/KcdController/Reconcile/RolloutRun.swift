@@ -15,7 +15,11 @@ struct RolloutRun {
   var client: KubeClient { reconciler.client }
   var key: String { Informer.key(kcd) }
 
-  static let trackInterval = 1.0
+  /// How often a rollout in flight is looked at without news; Deployment changes wake it sooner.
+  static let trackInterval = 5.0
+  /// Pods are inspected for states that never recover once the rollout is this old (the
+  /// Deployment's own status covers the first seconds; pod lists cost an API call each).
+  static let podCheckAfter = 3.0
 
   /// The version name kcd writes in front of the digest: what CI said, else the tag when it
   /// looks like a version, else the digest's first 12 hex digits.
@@ -173,7 +177,8 @@ struct RolloutRun {
       case .waiting(let why):
         let selector = labels(["metadata": ["labels": deployment["spec"]["selector"]["matchLabels"]]])
         let query = selector.keys.sorted().map { "\($0)=\(selector[$0]!)" }.joined(separator: ",")
-        if let pods = try? client.list(.pods, namespace: kcd.namespace, labelSelector: query).items,
+        let age = Timestamps.now() - (rollout["startedAt"].stringValue.flatMap(Timestamps.parse) ?? Timestamps.now())
+        if age >= RolloutRun.podCheckAfter, let pods = try? client.list(.pods, namespace: kcd.namespace, labelSelector: query).items,
           case .failed(let reason, let message)? = RolloutCheck.stuckPod(pods, image: image)
         {
           failure = (reason, "Deployment \(name): \(message)")

@@ -91,7 +91,7 @@ enum DemoCommand {
       do {
         _ = try client.create(.kcds, namespace: "demo", [
           "apiVersion": "kcd.dev/v1", "kind": "KCD", "metadata": ["name": "web"],
-          "spec": ["imageRepo": "ghcr.io/kcd-demo/web", "tag": "main", "selector": ["app": "web"], "container": ["name": "web"]],
+          "spec": ["imageRepo": "ghcr.io/kcd-demo/web", "tag": "main", "selector": ["app": "web"], "container": ["name": "web"], "pollIntervalSeconds": 0],
         ])
         return
       } catch {

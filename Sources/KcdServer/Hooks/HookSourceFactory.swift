@@ -1,9 +1,20 @@
+import KcdCore
+import KcdCrypto
+import KcdHTTP
 import KcdHooks
+import Synchronization
 
 /// Builds a hook source from the lines of its secret file. Sources needing outside help (SNS
-/// certificate fetches, OIDC keys) get it injected here, in one place.
+/// certificate and subscription fetches, Google's OIDC keys) get it injected here, in one place.
 public struct HookSourceFactory: Sendable {
-  public init() {}
+  /// GETs a URL the source has already validated; throws on anything but 2xx.
+  let fetch: @Sendable (String) throws -> [UInt8]
+  let keys: KeySetCache
+
+  public init(fetch: @escaping @Sendable (String) throws -> [UInt8] = HookSourceFactory.httpGet) {
+    self.fetch = fetch
+    self.keys = KeySetCache(fetch: fetch)
+  }
 
   /// nil when kcd has no such source; throws when the secret file cannot configure it.
   public func make(_ name: String, _ secrets: [String]) throws(HookRejection) -> (any HookSource)? {
@@ -13,8 +24,50 @@ public struct HookSourceFactory: Sendable {
       let keys = secrets.compactMap { try? StandardWebhooks.Key(secret: $0) }
       guard !keys.isEmpty else { throw HookRejection(500, "the ci secret file holds no usable key") }
       return CICallback(keys: keys)
+    case "ecr": return ECRHook(secrets: secrets, fetch: fetch)
+    case "gcr":
+      let location = GCRHook.Settings(lines: secrets).keysLocation ?? GCRHook.Settings.googleKeys
+      let cache = keys
+      return GCRHook(secrets: secrets, keys: { try cache.keySet(location) })
+    case "distribution", "dockerhub", "harbor", "quay", "github":
+      if secrets.isEmpty { throw HookRejection(500, "the \(name) secret file is empty") }
+      switch name {
+      case "distribution": return DistributionHook(secrets: secrets)
+      case "dockerhub": return DockerHubHook(secrets: secrets)
+      case "harbor": return HarborHook(secrets: secrets)
+      case "quay": return QuayHook(secrets: secrets)
+      default: return GitHubHook(secrets: secrets)
+      }
     default:
       return nil
     }
+  }
+
+  static let client = HTTPClient(userAgent: "kcd")
+
+  public static let httpGet: @Sendable (String) throws -> [UInt8] = { url in
+    var request = HTTPClientRequest(method: "GET", url: url)
+    request.timeout = 10
+    request.maximumBodyBytes = 1 << 20
+    let response = try client.send(request)
+    guard (200..<300).contains(response.status) else { throw FileError("GET \(url) answered \(response.status)") }
+    return response.body
+  }
+}
+
+/// OIDC key sets by location (a file path or an https URL), refreshed every hour.
+final class KeySetCache: Sendable {
+  let fetch: @Sendable (String) throws -> [UInt8]
+  let cache = Mutex<[String: (JWT.KeySet, Double)]>([:])
+
+  init(fetch: @escaping @Sendable (String) throws -> [UInt8]) { self.fetch = fetch }
+
+  func keySet(_ location: String) throws -> JWT.KeySet {
+    let now = Timestamps.now()
+    if let (set, at) = cache.withLock({ $0[location] }), now - at < 3600 { return set }
+    let bytes = location.hasPrefix("https://") || location.hasPrefix("http://") ? try fetch(location) : try FileIO.read(location, limit: 1 << 20)
+    let set = try JWT.KeySet(document: bytes)
+    cache.withLock { $0[location] = (set, now) }
+    return set
   }
 }

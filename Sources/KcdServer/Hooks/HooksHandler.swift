@@ -21,6 +21,8 @@ public struct HooksHandler: HTTPHandler {
   let statusBase: String
   /// Rewrites an event's registry host by the configured aliases.
   let aliases: @Sendable (String) -> String
+  /// Version tags seen per digest, to name a later pointer-tag push.
+  let versions = VersionTagMemory()
   let clock: @Sendable () -> Double
 
   public init(secrets: HookSecrets, sources: HookSourceFactory = HookSourceFactory(), intake: EventIntake, metrics: MetricsRegistry, log: Logger,
@@ -68,10 +70,14 @@ public struct HooksHandler: HTTPHandler {
   /// Durable before 2xx: 202 when recorded on at least one KCD, 200 when there was nothing to do,
   /// 503 with Retry-After when Kubernetes could not take the write.
   func record(_ events: [ImageEvent], source: String) -> HTTPResponse {
-    let pushes = events.filter { $0.action == .push }.map { e -> ImageEvent in
+    var pushes = events.filter { $0.action == .push }.map { e -> ImageEvent in
       var event = e
       event.repository = aliases(e.repository)
       return event
+    }
+    for e in pushes { versions.observe(e) }
+    for i in pushes.indices where pushes[i].version == nil {
+      if let d = pushes[i].digest { pushes[i].version = versions.version(repository: pushes[i].repository, digest: d) }
     }
     if pushes.isEmpty {
       let actions = Set(events.map(\.action.rawValue)).sorted().joined(separator: ", ")

@@ -1,0 +1,137 @@
+import KcdJSON
+import KcdTestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Debian's real docker-registry (CNCF Distribution) with htpasswd auth sends its push
+/// notifications to kcd's `/hooks/distribution`; skopeo pushes. kcd confirms the digest with the
+/// registry, rolls out, and its fallback poller catches pushes when the hook is off.
+@Suite(.serialized, .timeLimit(.minutes(6)))
+struct RegistryEndToEndTests {
+  static let hookToken = "distribution-hook-token-\(Int.random(in: 0..<1_000_000))"
+
+  struct Setup {
+    let sim: SimProcess
+    let registry: DistributionRegistry
+    let kcd: KcdProcess
+    let layout: String
+    var repository: String { "\(registry.host)/team/app" }
+  }
+
+  /// KubeSim with `count` Deployments `app-N` (one replica each) and a KCD per Deployment
+  /// following `<registry>/team/app:prod`.
+  static func setUp(count: Int, pollInterval: Int) throws -> Setup {
+    let hooksPort = try Tools.freePort()
+    let registry = try DistributionRegistry(notifications: [(url: "http://127.0.0.1:\(hooksPort)/hooks/distribution", authorization: "Bearer \(hookToken)")])
+    let sim = try SimProcess()
+    var r = try sim.kubectl(Kubectl.machine, ["apply", "-f", "-"], input: SpineEndToEndTests.crd)
+    #expect(r.status == 0, "\(r)")
+    var manifests = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"
+    for i in 0..<count {
+      manifests += """
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: app-\(i), namespace: shop, labels: {app: app-\(i)}}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: app-\(i)}}
+          template:
+            metadata: {labels: {app: app-\(i)}}
+            spec: {containers: [{name: app, image: "\(registry.host)/team/app:old"}]}
+        ---
+        apiVersion: kcd.dev/v1
+        kind: KCD
+        metadata: {name: app-\(i), namespace: shop}
+        spec: {imageRepo: "\(registry.host)/team/app", tag: prod, selector: {app: app-\(i)}, pollIntervalSeconds: \(pollInterval)}
+
+        """
+    }
+    r = try sim.kubectl(Kubectl.machine, ["apply", "-f", "-"], input: manifests)
+    #expect(r.status == 0, "\(r)")
+    let passwordFile = sim.directory + "/registry-password"
+    TestEnvironment.write(DistributionRegistry.password, to: passwordFile)
+    let config = sim.directory + "/kcd.yaml"
+    TestEnvironment.write("registries:\n  - {host: \"\(registry.host)\", username: \(DistributionRegistry.username), passwordFile: \(passwordFile)}\n", to: config)
+    let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory, extraArguments: ["--config", config], hooksPort: hooksPort)
+    TestEnvironment.write(hookToken + "\n", to: sim.directory + "/hooks/distribution")
+    let layout = sim.directory + "/layout"
+    try OCILayout.write(layout, images: [("one", TestImage(content: "one")), ("two", TestImage(content: "two"))])
+    return Setup(sim: sim, registry: registry, kcd: kcd, layout: layout)
+  }
+
+  static func kcdStatus(_ s: Setup, _ name: String) -> JSON {
+    guard let r = try? s.sim.kubectl(Kubectl.machine, ["get", "kcd", name, "-n", "shop", "-o", "json"]) else { return .null }
+    return (try? JSON.parse(r.stdout))?["status"] ?? .null
+  }
+
+  /// Every KCD's status in one call, by name.
+  static func statuses(_ s: Setup) -> [String: JSON] {
+    guard let r = try? s.sim.kubectl(Kubectl.machine, ["get", "kcd", "-n", "shop", "-o", "json"]), let j = try? JSON.parse(r.stdout) else { return [:] }
+    var out: [String: JSON] = [:]
+    for item in j["items"].arrayValue ?? [] { if let n = item["metadata"]["name"].stringValue { out[n] = item["status"] } }
+    return out
+  }
+
+  static func image(_ s: Setup, _ name: String) -> String {
+    (try? s.sim.kubectl(Kubectl.machine, ["get", "deploy", name, "-n", "shop", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]).stdout) ?? ""
+  }
+
+  static func patches(_ s: Setup) throws -> Int {
+    try s.sim.requestLog().filter { $0["method"] == "PATCH" && ($0["path"].stringValue ?? "").hasSuffix("/deployments/app-0") && $0["code"] == 200 }.count
+  }
+
+  @Test("a push notified by the registry rolls out, confirmed with the registry; the same push again rolls nothing")
+  func notifiedPush() throws {
+    let s = try Self.setUp(count: 1, pollInterval: 0)
+    let image = TestImage(content: "one")
+    // CI pushes the version tag, then moves prod to the same image.
+    try s.registry.push(layout: s.layout, name: "one", tag: "3ae8d1b")
+    try s.registry.push(layout: s.layout, name: "one", tag: "prod")
+    #expect(eventually(timeout: 60) { Self.kcdStatus(s, "app-0")["currStatus"] == "Success" }, "\(Self.kcdStatus(s, "app-0")) \(s.kcd.child.errorOutput.suffix(3000))")
+    #expect(Self.image(s, "app-0") == "\(s.repository):3ae8d1b@\(image.digest)")
+    let status = Self.kcdStatus(s, "app-0")
+    #expect(status["lastEvent"]["source"] == "distribution")
+    #expect(try Self.patches(s) == 1)
+    let metrics = try Subprocess.run(["curl", "-s", "http://127.0.0.1:\(s.kcd.apiPort)/metrics"]).stdout
+    #expect(metrics.contains("kcd_hook_requests_total{source=\"distribution\",code=\"202\"}"), "\(metrics)")
+    #expect(metrics.contains("kcd_registry_requests_total{registry=\"\(s.registry.host)\",code=\"200\"}"), "the digest was confirmed with the registry: \(metrics)")
+
+    // The same image pushed again: notified, answered, nothing rolled.
+    try s.registry.push(layout: s.layout, name: "one", tag: "prod")
+    _ = eventually(timeout: 3) { false }
+    #expect(try Self.patches(s) == 1)
+    #expect(Self.kcdStatus(s, "app-0")["currDigest"].stringValue == image.digest)
+  }
+
+  @Test("with the hook off, the poller finds the push; 50 KCDs on one tag cost one look-up per cycle")
+  func poller() throws {
+    let s = try Self.setUp(count: 50, pollInterval: 2)
+    // No hook: the registry's notifications now get 404 and kcd must poll.
+    _ = try Subprocess.run(["rm", "-f", s.sim.directory + "/hooks/distribution"])
+    let two = TestImage(content: "two")
+    try s.registry.push(layout: s.layout, name: "two", tag: "prod")
+    #expect(eventually(timeout: 90, interval: 0.5) {
+      let all = Self.statuses(s)
+      return all.count == 50 && all.values.allSatisfy { $0["currDigest"].stringValue == two.digest && $0["currStatus"] == "Success" }
+    }, "\(Self.kcdStatus(s, "app-0")) \(s.kcd.child.errorOutput.suffix(3000))")
+    #expect(Self.kcdStatus(s, "app-7")["lastEvent"]["source"] == "poll")
+    #expect(Self.image(s, "app-13").hasSuffix("@\(two.digest)"))
+
+    // Look-ups per cycle: count registry requests over a few cycles.
+    func lookups() throws -> Double {
+      let text = try Subprocess.run(["curl", "-s", "http://127.0.0.1:\(s.kcd.apiPort)/metrics"]).stdout
+      return text.split(separator: "\n").filter { $0.hasPrefix("kcd_registry_requests_total{registry=\"\(s.registry.host)\"") }
+        .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+    }
+    let before = try lookups()
+    let window = 8.0
+    _ = eventually(timeout: window) { false }
+    let made = try lookups() - before
+    // About window / interval cycles (±10 % jitter), one request each — never one per KCD.
+    #expect(made >= 2 && made <= 6, "\(made) registry requests in \(window) s for 50 KCDs")
+  }
+}

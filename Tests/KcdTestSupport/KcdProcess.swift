@@ -10,13 +10,13 @@ public final class KcdProcess: @unchecked Sendable {
   public let secretFile: String
 
   public init(kubeconfig: String, directory: String, secret: String = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", extraArguments: [String] = [],
-              hooksPort requestedHooksPort: Int = 0) throws {
+              hooksPort requestedHooksPort: Int = 0, environment: [String: String] = [:]) throws {
     let hooks = directory + "/hooks"
     _ = try Subprocess.run(["mkdir", "-p", hooks])
     secretFile = hooks + "/ci"
     TestEnvironment.write(secret + "\n", to: secretFile)
     child = try Child([TestEnvironment.kcdBinary, "run", "--kubeconfig", kubeconfig, "--hooks-addr", "127.0.0.1:\(requestedHooksPort)", "--api-addr", "127.0.0.1:0",
-                       "--hooks-secret-dir", hooks, "--log-format", "json"] + extraArguments)
+                       "--hooks-secret-dir", hooks, "--log-format", "json"] + extraArguments, environment: environment)
     guard child.waitForOutput(containing: "kcd listening", timeout: 30) else {
       throw SubprocessError(description: "kcd run did not start: \(child.output) \(child.errorOutput)")
     }

@@ -1,3 +1,4 @@
+import KcdCore
 import KcdJSON
 import KcdTestSupport
 import Testing
@@ -23,7 +24,7 @@ struct RegistryEndToEndTests {
 
   /// KubeSim with `count` Deployments `app-N` (one replica each) and a KCD per Deployment
   /// following `<registry>/team/app:prod`.
-  static func setUp(count: Int, pollInterval: Int) throws -> Setup {
+  static func setUp(count: Int, pollInterval: Int, configuredCredentials: Bool = true, pullSecret: Bool = false) throws -> Setup {
     let hooksPort = try Tools.freePort()
     let registry = try DistributionRegistry(notifications: [(url: "http://127.0.0.1:\(hooksPort)/hooks/distribution", authorization: "Bearer \(hookToken)")])
     let sim = try SimProcess()
@@ -41,7 +42,7 @@ struct RegistryEndToEndTests {
           selector: {matchLabels: {app: app-\(i)}}
           template:
             metadata: {labels: {app: app-\(i)}}
-            spec: {containers: [{name: app, image: "\(registry.host)/team/app:old"}]}
+            spec: {\(pullSecret ? "imagePullSecrets: [{name: registry-pull}], " : "")containers: [{name: app, image: "\(registry.host)/team/app:old"}]}
         ---
         apiVersion: kcd.dev/v1
         kind: KCD
@@ -52,10 +53,19 @@ struct RegistryEndToEndTests {
     }
     r = try sim.kubectl(Kubectl.machine, ["apply", "-f", "-"], input: manifests)
     #expect(r.status == 0, "\(r)")
+    if pullSecret {
+      let auth = Base64.encode(Array("\(DistributionRegistry.username):\(DistributionRegistry.password)".utf8))
+      let config = #"{"auths":{"\#(registry.host)":{"auth":"\#(auth)"}}}"#
+      r = try sim.kubectl(Kubectl.machine, ["-n", "shop", "create", "secret", "generic", "registry-pull", "--type", "kubernetes.io/dockerconfigjson",
+                                            "--from-literal=.dockerconfigjson=\(config)"])
+      #expect(r.status == 0, "\(r)")
+    }
     let passwordFile = sim.directory + "/registry-password"
     TestEnvironment.write(DistributionRegistry.password, to: passwordFile)
     let config = sim.directory + "/kcd.yaml"
-    TestEnvironment.write("registries:\n  - {host: \"\(registry.host)\", username: \(DistributionRegistry.username), passwordFile: \(passwordFile)}\n", to: config)
+    TestEnvironment.write(configuredCredentials
+      ? "registries:\n  - {host: \"\(registry.host)\", username: \(DistributionRegistry.username), passwordFile: \(passwordFile)}\n"
+      : "registries: []\n", to: config)
     let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory, extraArguments: ["--config", config], hooksPort: hooksPort)
     TestEnvironment.write(hookToken + "\n", to: sim.directory + "/hooks/distribution")
     let layout = sim.directory + "/layout"
@@ -105,6 +115,29 @@ struct RegistryEndToEndTests {
     _ = eventually(timeout: 3) { false }
     #expect(try Self.patches(s) == 1)
     #expect(Self.kcdStatus(s, "app-0")["currDigest"].stringValue == image.digest)
+  }
+
+  @Test("credentials from the workload's pull secret; an event whose digest the registry contradicts is never deployed")
+  func pullSecretAndMismatch() throws {
+    let s = try Self.setUp(count: 1, pollInterval: 0, configuredCredentials: false, pullSecret: true)
+    let one = TestImage(content: "one"), two = TestImage(content: "two")
+    try s.registry.push(layout: s.layout, name: "one", tag: "prod")
+    // Resolved with the pull secret's credentials (the config file names none).
+    #expect(eventually(timeout: 60) { Self.kcdStatus(s, "app-0")["currDigest"].stringValue == one.digest && Self.kcdStatus(s, "app-0")["currStatus"] == "Success" },
+            "\(Self.kcdStatus(s, "app-0")) \(s.kcd.child.errorOutput.suffix(3000))")
+
+    // A notification claiming prod is `two` while the registry still says `one`.
+    let event = #"{"events":[{"id":"forged-\#(Int.random(in: 0..<1_000_000))","timestamp":"2026-11-22T01:00:00Z","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\#(two.digest)","repository":"team/app","tag":"prod"},"request":{"host":"\#(s.registry.host)"}}]}"#
+    let r = try httpRequest(port: s.kcd.hooksPort, method: "POST", path: "/hooks/distribution",
+                            headers: ["Authorization": "Bearer \(Self.hookToken)", "Content-Type": "application/vnd.docker.distribution.events.v1+json"], body: event)
+    #expect(r.status == 202, "\(r.text)")
+    #expect(eventually(timeout: 30) { (Self.kcdStatus(s, "app-0")["message"].stringValue ?? "").contains("registry says") }, "\(Self.kcdStatus(s, "app-0"))")
+    #expect(Self.kcdStatus(s, "app-0")["currDigest"].stringValue == one.digest)
+    #expect(try Self.patches(s) == 1)
+    let metrics = try Subprocess.run(["curl", "-s", "http://127.0.0.1:\(s.kcd.apiPort)/metrics"]).stdout
+    #expect(metrics.contains("kcd_digest_mismatch_total{source=\"distribution\"} 1"), "\(metrics)")
+    let events = try s.sim.kubectl(Kubectl.machine, ["get", "events", "-n", "shop", "--field-selector", "reason=DigestMismatch", "-o", "json"])
+    #expect((try JSON.parse(events.stdout)["items"].arrayValue ?? []).count == 1, "\(events)")
   }
 
   @Test("with the hook off, the poller finds the push; 50 KCDs on one tag cost one look-up per cycle")

@@ -30,7 +30,7 @@ let package = Package(
     .target(name: "KubeSim", dependencies: ["KcdCore", "KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
     .target(name: "KcdServer", dependencies: ["KcdCore", "KubeSim", "KcdHTTP", "KcdJSON", "KcdKube", "KcdHooks", "KcdController", "KcdCrypto", "KcdYAML", "KcdRegistry"], swiftSettings: swiftSettings),
     .executableTarget(name: "kcd", dependencies: ["KcdCore", "KcdServer"], swiftSettings: swiftSettings),
-    .executableTarget(name: "kcd-bench", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON"], path: "Benchmarks/KcdBench", swiftSettings: swiftSettings),
+    .executableTarget(name: "kcd-bench", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON", "KcdServer", "KcdController", "KcdKube", "KcdHooks", "KcdYAML", "KcdCore"], path: "Benchmarks/KcdBench", swiftSettings: swiftSettings),
     .target(name: "KcdTestSupport", dependencies: ["KcdJSON", "KcdCrypto", "KcdHTTP"], path: "Tests/KcdTestSupport", swiftSettings: swiftSettings),
     .testTarget(name: "KcdCryptoTests", dependencies: ["KcdCrypto", "KcdCore", "KcdJSON", "KcdTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdHooksTests", dependencies: ["KcdHooks", "KcdCrypto", "KcdCore", "KcdJSON", "KcdTestSupport"], swiftSettings: swiftSettings),

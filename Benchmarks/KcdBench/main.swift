@@ -97,7 +97,8 @@ func kubesim() throws {
 let which = CommandLine.arguments.dropFirst().first ?? "kubesim"
 switch which {
 case "kubesim": try kubesim()
+case "spine": try spine(kcds: 50, callbacks: 200)
 default:
-  print("usage: kcd-bench [kubesim]")
+  print("usage: kcd-bench [kubesim | spine]")
   exit(2)
 }

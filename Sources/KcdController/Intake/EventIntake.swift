@@ -57,14 +57,24 @@ public final class EventIntake: Sendable {
       let name = kcd["metadata"]["name"].stringValue ?? ""
       let key = "\(namespace)/\(name)"
       var attempt = 0
+      // The cached copy first: the write below carries its resourceVersion, so a stale copy
+      // gets 409 and the next attempt reads the KCD fresh.
+      var fromCache: JSON? = kcd
       while true {
         attempt += 1
         let current: JSON
-        do { current = try client.get(.kcds, namespace: namespace, name: name) } catch {
-          if error.isNotFound { break }
-          throw error
+        if let cached = fromCache {
+          current = cached
+          fromCache = nil
+        } else {
+          do { current = try client.get(.kcds, namespace: namespace, name: name) } catch {
+            if error.isNotFound { break }
+            throw error
+          }
         }
         if let reason = EventIntake.duplicateReason(event, kcd: current) {
+          // A "nothing new" verdict is only taken from a fresh read.
+          if attempt == 1 { continue }
           result.duplicates.append((key, reason))
           break
         }

@@ -123,6 +123,10 @@ public final class Controller: Sendable {
       let synced = deploymentInformers.allSatisfy(\.hasSynced)
       return synced ? deploymentInformers.flatMap(\.objects).filter { $0.namespace == ns } : nil
     }
+    reconciler.cached = { [self] ns, name in
+      for i in kcdInformers { if let k = i.get(namespace: ns, name: name) { return k } }
+      return nil
+    }
     reconciler.resolver = options.resolver
     reconciler.trustSignedDigests = options.trustSignedDigests
     while let key = queue.get() {

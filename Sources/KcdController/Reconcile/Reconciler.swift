@@ -4,8 +4,9 @@ import KcdJSON
 import KcdKube
 
 /// Decides and acts for one KCD: validates it, starts a rollout for a newly requested digest,
-/// follows the rollout in flight, and finishes it. Reads the KCD fresh from the API (never a
-/// possibly stale cache) so two passes can never start the same rollout twice.
+/// follows the rollout in flight, and finishes it. A pass may start from the informer's copy,
+/// but every status write carries that copy's resourceVersion: a stale copy gets 409, and the
+/// pass runs again on a fresh read, so two passes can never start the same rollout twice.
 struct Reconciler {
   let client: KubeClient
   let events: EventRecorder
@@ -19,13 +20,25 @@ struct Reconciler {
   /// A signed CI callback's digest is deployed without a registry look-up.
   var trustSignedDigests = true
 
+  /// The informer's copy of a KCD, if it has one.
+  var cached: @Sendable (String, String) -> JSON? = { _, _ in nil }
+
   /// Returns seconds until the KCD should be looked at again, or nil.
   func reconcile(namespace: String, name: String) throws(KubeError) -> Double? {
+    if let copy = cached(namespace, name) {
+      do { return try pass(copy) } catch {
+        guard error.isConflict else { throw error }
+      }
+    }
     let kcd: JSON
     do { kcd = try client.get(.kcds, namespace: namespace, name: name) } catch {
       if error.isNotFound { return nil }
       throw error
     }
+    return try pass(kcd)
+  }
+
+  func pass(_ kcd: JSON) throws(KubeError) -> Double? {
     let (parsed, problems) = KCDSpec.parse(kcd)
     guard let spec = parsed else {
       try reportInvalid(kcd, problems)
@@ -86,7 +99,9 @@ struct Reconciler {
     // Merge patch: fields set to null are removed; the whole status is sent.
     var patchStatus = status
     for (k, v) in kcd["status"].objectValue ?? [:] where status[k].isNull && !v.isNull { patchStatus[k] = .null }
-    return try client.patch(.kcds, namespace: kcd.namespace, name: kcd.name, ["status": patchStatus], type: .merge, subresource: "status")
+    // The resourceVersion is a precondition: a decision made on a stale copy fails with 409.
+    return try client.patch(.kcds, namespace: kcd.namespace, name: kcd.name,
+                            ["metadata": ["resourceVersion": kcd["metadata"]["resourceVersion"]], "status": patchStatus], type: .merge, subresource: "status")
   }
 }
 

@@ -15,7 +15,9 @@ public enum Threads {
   /// Stack size of spawned threads: enough for the JSON and patch recursion depth limits.
   public static let stackSize = 1 << 20
 
-  public static func spawn(_ body: @escaping @Sendable () -> Void) {
+  /// Returns false when no thread could be started (the body will not run).
+  @discardableResult
+  public static func spawn(_ body: @escaping @Sendable () -> Void) -> Bool {
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var attributes = pthread_attr_t()
     pthread_attr_init(&attributes)
@@ -31,7 +33,9 @@ public enum Threads {
     if rc != 0 {
       // Could not start a thread (resource limit): run nothing, release the box.
       Unmanaged<Box>.fromOpaque(box).release()
+      return false
     }
+    return true
   }
 }
 

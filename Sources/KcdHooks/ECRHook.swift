@@ -59,7 +59,9 @@ public struct ECRHook: HookSource {
     let verifier = try certificates.verifier(for: message.signingCertURL, text: message.fields["SigningCertURL"] ?? "", now: request.now)
     try message.verifySignature(with: verifier)
     try message.checkTimestamp(now: request.now, maximumAge: maximumMessageAge)
-    if let allowed = allowedTopicARNs, !allowed.contains(message.topicARN) { throw .unauthorized("the SNS topic is not allowed") }
+    if let allowed = allowedTopicARNs, !allowed.contains(message.topicARN) {
+      throw .unauthorized("the SNS topic is not allowed (list it as topic=<arn> in the ecr secret file)")
+    }
     guard headerType == message.kind.rawValue else { throw .malformed("x-amz-sns-message-type does not match the message Type") }
     switch message.kind {
     case .subscriptionConfirmation:
@@ -71,6 +73,12 @@ public struct ECRHook: HookSource {
     case .notification:
       guard let event = try? JSON.parse(Array(message.message.utf8)), event.objectValue != nil else {
         throw .malformed("the SNS Message is not an EventBridge event")
+      }
+      // The topic's owner must be the account the event speaks for: an allowed topic that
+      // relays another account's events is not evidence about that account's registry.
+      let topicAccount = message.topicARN.split(separator: ":", omittingEmptySubsequences: false).dropFirst(4).first.map(String.init)
+      if let account = event["account"].stringValue, account != topicAccount {
+        throw .unauthorized("the SNS topic's account does not match the event's account")
       }
       return try Self.imageAction(event, deliveryID: message.messageID, now: request.now)
     }

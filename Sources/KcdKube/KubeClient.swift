@@ -98,7 +98,7 @@ public final class KubeClient: Sendable {
       }
       observer(verb, String(response.status))
       if (200..<300).contains(response.status) { return response.body }
-      let retryAfter = response.headers["Retry-After"].flatMap(Double.init)
+      let retryAfter = response.headers["Retry-After"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? min($0, 3600) : nil }
       let error = KubeError(status: response.status, body: response.body, retryAfter: retryAfter)
       if response.status == 401 && !refreshed && connection.credentials.invalidate() {
         refreshed = true

@@ -53,9 +53,10 @@ public enum RetryAfter {
   /// Seconds to wait from `now` (never negative), or nil when absent or unreadable.
   public static func seconds(_ value: String?, now: Double = Timestamps.now()) -> Double? {
     guard let value = value?.trimmingSpaces(), !value.isEmpty else { return nil }
-    if value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return Double(value) }
-    guard let date = httpDate(value) else { return nil }
-    return max(0, date - now)
+    // Clamped to a day: a hostile registry must not be able to park (or crash) a caller.
+    if value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return Double(value).map { min($0, 86400) } }
+    guard let date = httpDate(value), date.isFinite else { return nil }
+    return min(86400, max(0, date - now))
   }
 
   static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]

@@ -133,7 +133,8 @@ public final class OCIRegistryClient: RegistryClient, Sendable {
   }
 
   static func seconds(_ value: Double) -> String {
-    value == value.rounded() ? "\(Int(value)) s" : "\(Double(Int(value * 10)) / 10) s"
+    guard value.isFinite, value >= 0, value < 1e9 else { return "a long time" }
+    return value == value.rounded() ? "\(Int(value)) s" : "\(Double(Int(value * 10)) / 10) s"
   }
 
   static func sleep(_ seconds: Double) {

@@ -204,7 +204,7 @@ struct HooksHandlerTests {
     let retried = f.post(body: Self.body(digest: "sha256:" + String(repeating: "0", count: 64)), id: "msg_third")
     #expect(retried.status == 202, "the sender's retry gets through")
     let afterRetry = try client.get(.kcds, namespace: "shop", name: "web")
-    #expect(RequestedRollout(kcd: afterRetry)?.recent == ["msg_first", "msg_third"])
+    #expect(RequestedRollout(kcd: afterRetry)?.recent == ["msg_first", "msg_second", "msg_third"], "duplicates are remembered too, so a later replay is refused")
 
     #expect(f.count("ci", 202) == 2)
     #expect(f.count("ci", 200) == 3)

@@ -41,10 +41,15 @@ public final class EventIntake: Sendable {
     guard let digest = event.digest else { return nil }
     let status = kcd["status"]
     if status["failedDigest"].stringValue == digest { return "digest failed before; it is not redeployed until a different digest arrives" }
-    if status["currDigest"].stringValue == digest, ["Progressing", "Success", "Verifying"].contains(status["currStatus"].stringValue ?? "") {
+    // A request for another digest still waiting behind the current rollout: this event moves
+    // the tag back, and must supersede it.
+    let waiting = pending.map { $0.id != status["lastEvent"]["id"].stringValue && $0.digest != digest } ?? false
+    if !waiting, status["currDigest"].stringValue == digest, ["Progressing", "Success", "Verifying"].contains(status["currStatus"].stringValue ?? "") {
       return "digest is already deployed"
     }
-    if let p = pending, p.digest == digest, p.tag == event.tag { return "digest already requested" }
+    if let p = pending, p.digest == digest, p.tag == event.tag, p.id != status["lastEvent"]["id"].stringValue || status["currDigest"].stringValue == digest {
+      return "digest already requested"
+    }
     return nil
   }
 
@@ -76,6 +81,17 @@ public final class EventIntake: Sendable {
           // A "nothing new" verdict is only taken from a fresh read.
           if attempt == 1 { continue }
           result.duplicates.append((key, reason))
+          // Remember the delivery anyway, so a replay of it later (when it might no longer be a
+          // duplicate) is refused.
+          if var request = RequestedRollout(kcd: current), !request.recent.contains(event.deliveryID) {
+            request.recent = Array((request.recent + [event.deliveryID]).suffix(RequestedRollout.recentLimit))
+            let patch: JSON = ["metadata": ["resourceVersion": current["metadata"]["resourceVersion"],
+                                            "annotations": [RequestedRollout.annotation: .string(request.json.text)]]]
+            do { _ = try client.patch(.kcds, namespace: namespace, name: name, patch, type: .merge) } catch {
+              if error.isConflict && attempt < 8 { result.duplicates.removeLast(); continue }
+              if !error.isNotFound { throw error }
+            }
+          }
           break
         }
         let request = RequestedRollout(event: event, recent: RequestedRollout(kcd: current)?.recent ?? [])

@@ -33,7 +33,11 @@ public struct KCDSpec: Sendable, Equatable {
     if tag == nil && s["versionPolicy"].isNull { problems.append("spec.tag or spec.versionPolicy is required") }
     if tag == nil && !s["versionPolicy"].isNull { problems.append("spec.versionPolicy (stream mode) is not supported yet; follow a tag with spec.tag") }
     let syntax = s["versionSyntax"].stringValue ?? defaultVersionSyntax
-    if (try? Regex(syntax)) == nil { problems.append("spec.versionSyntax \"\(syntax)\" is not a valid regular expression") }
+    if let why = KCDSpec.unsafeSyntax(syntax) {
+      problems.append("spec.versionSyntax \"\(syntax)\" \(why)")
+    } else if (try? Regex(syntax)) == nil {
+      problems.append("spec.versionSyntax \"\(syntax)\" is not a valid regular expression")
+    }
     var selector: [String: String] = [:]
     for (k, v) in s["selector"].objectValue ?? [:] {
       if let str = v.stringValue { selector[k] = str } else { problems.append("spec.selector.\(k) must be a string") }
@@ -59,6 +63,37 @@ public struct KCDSpec: Sendable, Equatable {
   /// A colon in the last path segment is a tag (`web:1.0`); one in the host is a port.
   static func hasTag(_ name: String) -> Bool {
     name.split(separator: "/", omittingEmptySubsequences: false).last?.contains(":") == true
+  }
+
+  /// Why a versionSyntax could backtrack catastrophically (a tenant's regex runs in the shared
+  /// controller): too long, or a repeated group that itself repeats or alternates. nil when safe.
+  static func unsafeSyntax(_ syntax: String) -> String? {
+    if syntax.count > 256 { return "is longer than 256 characters" }
+    var stack: [(quantified: Bool, alternation: Bool)] = []
+    var escaped = false, inClass = false
+    var previousClosed: (quantified: Bool, alternation: Bool)?
+    for c in syntax {
+      if escaped { escaped = false; previousClosed = nil; continue }
+      if c == "\\" { escaped = true; continue }
+      if inClass { if c == "]" { inClass = false }; continue }
+      let isQuantifier = c == "*" || c == "+" || c == "?" || c == "{"
+      if isQuantifier, let group = previousClosed, group.quantified || group.alternation {
+        return "repeats a group that itself repeats or alternates (catastrophic backtracking); simplify it"
+      }
+      previousClosed = nil
+      switch c {
+      case "[": inClass = true
+      case "(": stack.append((false, false))
+      case ")":
+        guard let group = stack.popLast() else { continue }
+        previousClosed = group
+        if group.quantified || group.alternation, !stack.isEmpty { stack[stack.count - 1].quantified = true }
+      case "|": if !stack.isEmpty { stack[stack.count - 1].alternation = true }
+      case "*", "+", "{": if !stack.isEmpty { stack[stack.count - 1].quantified = true }
+      default: break
+      }
+    }
+    return nil
   }
 
   /// Whether the tag names a version by this KCD's versionSyntax (anchored, as the original).

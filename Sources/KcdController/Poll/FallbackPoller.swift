@@ -104,7 +104,7 @@ public final class FallbackPoller: Sendable {
         return old?.digest == digest && old?.members == members
       }
       if unchanged { return }
-      let event = ImageEvent(repository: g.repository, tag: g.tag, digest: digest, source: "poll", deliveryID: "poll:\(g.tag)@\(digest)",
+      let event = ImageEvent(repository: g.repository, tag: g.tag, digest: digest, source: "poll", deliveryID: "poll:\(g.tag)@\(digest):\(Int64(Timestamps.now() * 1000))",
                              receivedAt: Timestamps.now())
       let result = try intake.record(event)
       // Remembered only once intake took it, so a failed write is retried next cycle.

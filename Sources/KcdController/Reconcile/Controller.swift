@@ -93,9 +93,13 @@ public final class Controller: Sendable {
     Threads.spawn { [self] in resync() }
     for _ in 0..<max(1, options.workers) {
       running.wrappingAdd(1, ordering: .relaxed)
-      Threads.spawn { [self] in
+      let started = Threads.spawn { [self] in
         work()
         running.wrappingSubtract(1, ordering: .relaxed)
+      }
+      if !started {
+        running.wrappingSubtract(1, ordering: .relaxed)
+        log.error("cannot start a reconcile worker thread")
       }
     }
   }

@@ -139,6 +139,11 @@ struct RolloutRun {
     let rollout = kcd["status"]["rollout"]
     guard let image = rollout["image"].stringValue else { return nil }
     var workloads = rollout["workloads"].arrayValue ?? []
+    // The deadline holds whatever else fails (an API that keeps refusing must not keep the KCD
+    // Progressing, and newer requests waiting, forever).
+    if let started = rollout["startedAt"].stringValue.flatMap(Timestamps.parse), Timestamps.now() - started > Double(spec.timeoutSeconds) + 30 {
+      return try finish(success: false, reason: "Timeout", message: "rollout did not finish within \(spec.timeoutSeconds) s", workloads: workloads)
+    }
     var changed = false
     var waiting: [String] = []
     var failure: (reason: String, message: String)?
@@ -161,8 +166,17 @@ struct RolloutRun {
           failure = ("Superseded", "Deployment \(kcd.namespace)/\(name) was changed to another image during the rollout")
           break
         }
-        deployment = try client.patch(.deployments, namespace: kcd.namespace, name: name,
-                                      plan.patch(changeCause: "kcd: \(kcd.namespace)/\(kcd.name) rolled out \(image)"), type: .strategic)
+        do {
+          deployment = try client.patch(.deployments, namespace: kcd.namespace, name: name,
+                                        plan.patch(changeCause: "kcd: \(kcd.namespace)/\(kcd.name) rolled out \(image)"), type: .strategic)
+        } catch {
+          // Refusals that retrying cannot fix (RBAC, admission, validation) end the rollout.
+          if (400..<500).contains(error.status) && error.status != 409 && error.status != 429 {
+            failure = ("PatchRejected", "Deployment \(name): the API refused the patch: \(error.description)")
+            break
+          }
+          throw error
+        }
         if let r = receivedAt { reconciler.metrics.observe(ControllerMetrics.eventToPatch, [], max(0, Timestamps.now() - r)) }
         reconciler.events.record(deployment, type: "Normal", reason: "ImagePatched", message: "kcd set \(plan.containers.joined(separator: ", ")) to \(image)")
       }

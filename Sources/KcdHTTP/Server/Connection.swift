@@ -5,6 +5,8 @@ struct Connection {
   let socket: any ByteStream
   let peer: String
   var buffer: [UInt8] = []
+  /// Line ends skipped before the current request head.
+  var skippedBlank = 0
 
   init(server: HTTPServer, socket: any ByteStream, peer: String) {
     self.server = server
@@ -42,12 +44,20 @@ struct Connection {
     let idleDeadline = monotonicSeconds() + (first ? config.headerTimeout : config.idleTimeout)
     var headDeadline: Double? = buffer.isEmpty ? nil : monotonicSeconds() + config.headerTimeout
     while true {
-      while buffer.first == 0x0D || buffer.first == 0x0A { buffer.removeFirst() }
+      // Empty lines before a request are tolerated (RFC 9112 §2.2), a few of them: drop them in
+      // one step, and close on a stream of nothing but line ends.
+      let blank = buffer.prefix { $0 == 0x0D || $0 == 0x0A }.count
+      if blank > 0 {
+        buffer.removeFirst(blank)
+        skippedBlank += blank
+        if skippedBlank > 64 { throw HTTPParseError.bad("too many empty lines before the request") }
+      }
       if let end = headEnd() {
         // A whole oversized head can arrive in one read; the limit must still hold.
         if end.total > config.maximumHeadBytes { throw HTTPParseError(status: 431, message: "request head too large") }
         let head = try HTTPHeadParser.parse(buffer[0..<end.headLength], maximumHeaderCount: config.maximumHeaderCount)
         buffer.removeFirst(end.total)
+        skippedBlank = 0
         return head
       }
       if buffer.count > config.maximumHeadBytes { throw HTTPParseError(status: 431, message: "request head too large") }

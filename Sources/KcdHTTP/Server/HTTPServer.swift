@@ -45,7 +45,7 @@ public final class HTTPServer: Sendable {
       let socket = StreamSocket(fd: fd)
       socket.setSendTimeout(seconds: configuration.sendTimeoutSeconds)
       socket.setNoDelay()
-      Threads.spawn { [self] in
+      let started = Threads.spawn { [self] in
         defer { active.wrappingSubtract(1, ordering: .relaxed) }
         var stream: any ByteStream = socket
         if let tls = configuration.tls {
@@ -54,6 +54,11 @@ public final class HTTPServer: Sendable {
         }
         var connection = Connection(server: self, socket: stream, peer: peer)
         connection.run()
+      }
+      if !started {
+        // No thread for it (resource limits): answer like the connection cap, keep the count right.
+        active.wrappingSubtract(1, ordering: .relaxed)
+        HTTPServer.refuseBusy(dup(fd))
       }
     }
     acceptDone.store(true, ordering: .relaxed)

@@ -38,7 +38,7 @@ enum RunCommand {
     if let path = setting("config") { options.config = try KcdConfig.load(path) }
     func number(_ name: String) throws(UsageError) -> Double? {
       guard let v = setting(name) else { return nil }
-      guard let d = Double(v) else { throw UsageError("--\(name) must be a number, got \"\(v)\"") }
+      guard let d = Double(v), d.isFinite, d >= 0, d <= 1_000_000 else { throw UsageError("--\(name) must be a number from 0 to 1000000, got \"\(v)\"") }
       return d
     }
     if let q = try number("kube-qps") { options.kubeQPS = q }

@@ -23,11 +23,16 @@ public struct HooksHandler: HTTPHandler {
   let aliases: @Sendable (String) -> String
   /// Version tags seen per digest, to name a later pointer-tag push.
   let versions = VersionTagMemory()
+  /// False until the KCD cache is filled: matching against an empty cache would answer
+  /// "nothing to do" and the sender would not retry.
+  let isReady: @Sendable () -> Bool
   let clock: @Sendable () -> Double
 
   public init(secrets: HookSecrets, sources: HookSourceFactory = HookSourceFactory(), intake: EventIntake, metrics: MetricsRegistry, log: Logger,
-              aliases: @escaping @Sendable (String) -> String = { $0 }, statusBase: String, clock: @escaping @Sendable () -> Double = Timestamps.now) {
+              aliases: @escaping @Sendable (String) -> String = { $0 }, statusBase: String, clock: @escaping @Sendable () -> Double = Timestamps.now,
+              isReady: @escaping @Sendable () -> Bool = { true }) {
     self.aliases = aliases
+    self.isReady = isReady
     self.secrets = secrets
     self.sources = sources
     self.intake = intake
@@ -82,6 +87,9 @@ public struct HooksHandler: HTTPHandler {
     if pushes.isEmpty {
       let actions = Set(events.map(\.action.rawValue)).sorted().joined(separator: ", ")
       return answer(source, 200, ["message": .string(actions.isEmpty ? "no image events" : "\(actions) events are ignored")])
+    }
+    guard isReady() else {
+      return answer(source, 503, ["error": "kcd is starting; retry"], headers: ["Retry-After": "2"])
     }
     var result = EventIntake.Result()
     for event in pushes {

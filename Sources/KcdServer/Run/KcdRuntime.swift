@@ -74,7 +74,7 @@ public final class KcdRuntime: Sendable {
     hooksServer = try HTTPServer(configuration: hooksConfig, handler: HooksHandler(
       secrets: HookSecrets(directory: options.hooksSecretDirectory), intake: intake, metrics: metrics, log: log,
       aliases: options.config.dealias,
-      statusBase: "http://\(host):\(apiServer.port)"))
+      statusBase: "http://\(host):\(apiServer.port)", isReady: { controller.hasSynced }))
     metrics.set(ControllerMetrics.leader, [], 1)
   }
 

@@ -40,7 +40,7 @@ struct CLITests {
       let commands = r.stdout.split(separator: "\n").compactMap { line in
         line.hasPrefix("  ") ? line.split(separator: " ").first.map(String.init) : nil
       }
-      #expect(commands == ["run", "demo", "sim", "hooks", "registry", "version"], "\(r.stdout)")
+      #expect(commands == ["run", "demo", "sim", "hooks", "registry", "get", "history", "wait", "version"], "\(r.stdout)")
     }
   }
 
@@ -70,7 +70,7 @@ struct CLITests {
     #expect((r.stdout + r.stderr).contains(usage), "\(r)")
   }
 
-  @Test("every command answers --help with its usage and exit 0", arguments: ["run", "demo", "sim", "hooks", "registry", "version"])
+  @Test("every command answers --help with its usage and exit 0", arguments: ["run", "demo", "sim", "hooks", "registry", "get", "history", "wait", "version"])
   func commandHelp(_ command: String) throws {
     let r = try Self.kcd([command, "--help"])
     #expect(r.status == 0, "\(r)")

@@ -7,8 +7,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// The reconciling side of kcd: informers on KCDs and Deployments, a work queue keyed by KCD,
-/// and worker threads running the Reconciler. Deployment changes wake the KCDs that select them.
+/// The reconciling side of kcd: informers on KCDs and the workload kinds, a work queue keyed by
+/// KCD, and worker threads running the Reconciler. Workload changes wake the KCDs rolling them out.
 public final class Controller: Sendable {
   public struct Options: Sendable {
     /// Namespaces to watch; empty = all.
@@ -30,7 +30,8 @@ public final class Controller: Sendable {
   let queue = WorkQueue()
   let events: EventRecorder
   let kcdInformers: [Informer]
-  let deploymentInformers: [Informer]
+  /// Per kind, one informer per watched namespace (or one for all).
+  let workloadInformers: [(kind: WorkloadKind, informer: Informer)]
   let running = Atomic<Int>(0)
 
   public init(client: KubeClient, metrics: MetricsRegistry, options: Options = Options(), log: Logger) {
@@ -50,46 +51,64 @@ public final class Controller: Sendable {
       }
     }
     let kcdInformers = self.kcdInformers
-    deploymentInformers = scopes.map { ns in
-      Informer(client: client, resource: .deployments, options: Informer.Options(namespace: ns)) { change in
-        // A Deployment moved: wake the KCDs with a rollout in flight in its namespace.
-        let d: JSON
-        switch change {
-        case .upsert(_, let new): d = new
-        case .delete(let old): d = old
-        }
-        let namespace = d.namespace
-        let labels = (d["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue)
-        for informer in kcdInformers {
-          for kcd in informer.objects where kcd.namespace == namespace && kcd["status"]["currStatus"] == "Progressing" {
-            // Only the KCDs whose rollout includes this Deployment.
-            let names = (kcd["status"]["rollout"]["workloads"].arrayValue ?? []).compactMap { $0["name"].stringValue }
-            if names.contains(d.name) || (names.isEmpty && KCDSpec.parse(kcd).spec?.selects(labels) == true) { queue.add(Informer.key(kcd)) }
+    var workloads: [(kind: WorkloadKind, informer: Informer)] = []
+    for kind in WorkloadKind.allCases {
+      for ns in scopes {
+        workloads.append((kind, Informer(client: client, resource: kind.resource, options: Informer.Options(namespace: ns)) { change in
+          // A workload moved: wake the KCDs rolling it out.
+          let w: JSON
+          switch change {
+          case .upsert(_, let new): w = new
+          case .delete(let old): w = old
           }
-        }
+          let namespace = w.namespace
+          let labels = (w["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue)
+          for informer in kcdInformers {
+            for kcd in informer.objects where kcd.namespace == namespace && kcd["status"]["currStatus"] == "Progressing" {
+              let targets = (kcd["status"]["rollout"]["workloads"].arrayValue ?? []).map { ($0["kind"].stringValue ?? "Deployment", $0["name"].stringValue ?? "") }
+              if targets.contains(where: { $0.0 == kind.rawValue && $0.1 == w.name })
+                || (targets.isEmpty && KCDSpec.parse(kcd).spec?.selects(labels) == true)
+              {
+                queue.add(Informer.key(kcd))
+              }
+            }
+          }
+        }))
       }
     }
+    workloadInformers = workloads
+  }
+
+  var allInformers: [Informer] { kcdInformers + workloadInformers.map(\.informer) }
+
+  /// A workload as the informers see it.
+  public func workload(_ kind: WorkloadKind, namespace: String, name: String) -> JSON? {
+    for (k, i) in workloadInformers where k == kind { if let w = i.get(namespace: namespace, name: name) { return w } }
+    return nil
+  }
+
+  /// Every workload of a namespace, with its kind, as the informers see them.
+  public func workloads(namespace: String) -> [(kind: WorkloadKind, object: JSON)] {
+    workloadInformers.flatMap { k, i in i.objects.filter { $0.namespace == namespace }.map { (k, $0) } }
   }
 
   /// Every KCD in the caches (intake matches events against these).
   public var kcds: [JSON] { kcdInformers.flatMap(\.objects) }
 
-  public var hasSynced: Bool { (kcdInformers + deploymentInformers).allSatisfy(\.hasSynced) }
+  public var hasSynced: Bool { allInformers.allSatisfy(\.hasSynced) }
 
   /// Deployments of a namespace as the informers see them.
   public func deploymentsCache(namespace: String) -> [JSON] {
-    deploymentInformers.flatMap(\.objects).filter { $0.namespace == namespace }
+    workloads(namespace: namespace).map(\.object)
   }
 
   public func deployment(namespace: String, name: String) -> JSON? {
-    for i in deploymentInformers { if let d = i.get(namespace: namespace, name: name) { return d } }
-    return nil
+    workload(.deployment, namespace: namespace, name: name)
   }
 
   /// Starts the informers and workers; a Deployment change wakes the KCDs whose selector matches it.
   public func start() {
-    for informer in kcdInformers { informer.start() }
-    for informer in deploymentInformers { informer.start() }
+    for informer in allInformers { informer.start() }
     Threads.spawn { [self] in resync() }
     for _ in 0..<max(1, options.workers) {
       running.wrappingAdd(1, ordering: .relaxed)
@@ -106,7 +125,7 @@ public final class Controller: Sendable {
 
   public func stop() {
     queue.shutDown()
-    for informer in kcdInformers + deploymentInformers { informer.stop() }
+    for informer in allInformers { informer.stop() }
     while running.load(ordering: .relaxed) > 0 { usleep(10_000) }
   }
 
@@ -122,10 +141,10 @@ public final class Controller: Sendable {
   }
 
   func work() {
-    var reconciler = Reconciler(client: client, events: events, metrics: metrics, log: log, deployment: { [self] ns, name in deployment(namespace: ns, name: name) })
-    reconciler.deployments = { [self] ns in
-      let synced = deploymentInformers.allSatisfy(\.hasSynced)
-      return synced ? deploymentInformers.flatMap(\.objects).filter { $0.namespace == ns } : nil
+    var reconciler = Reconciler(client: client, events: events, metrics: metrics, log: log,
+                                workload: { [self] kind, ns, name in workload(kind, namespace: ns, name: name) })
+    reconciler.workloads = { [self] ns in
+      workloadInformers.allSatisfy(\.informer.hasSynced) ? workloads(namespace: ns) : nil
     }
     reconciler.cached = { [self] ns, name in
       for i in kcdInformers { if let k = i.get(namespace: ns, name: name) { return k } }

@@ -12,9 +12,10 @@ struct Reconciler {
   let events: EventRecorder
   let metrics: MetricsRegistry
   let log: Logger
-  let deployment: @Sendable (String, String) -> JSON?
-  /// Deployments of a namespace from the informer cache; nil when the cache cannot answer.
-  var deployments: @Sendable (String) -> [JSON]? = { _ in nil }
+  /// A workload from the informer cache.
+  let workload: @Sendable (WorkloadKind, String, String) -> JSON?
+  /// Workloads of a namespace from the informer cache; nil when the cache cannot answer.
+  var workloads: @Sendable (String) -> [(kind: WorkloadKind, object: JSON)]? = { _ in nil }
   /// Confirms tag → digest with the registry; nil when no registry client is configured.
   var resolver: (any ImageResolver)? = nil
   /// A signed CI callback's digest is deployed without a registry look-up.

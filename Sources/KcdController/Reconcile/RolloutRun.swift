@@ -82,15 +82,15 @@ struct RolloutRun {
     let version = version(for: request, digest: digest)
     let image = ImagePlan.pinnedImage(repository: spec.imageRepo, version: version, digest: digest)
     var workloads: [JSON] = []
-    for d in selectedDeployments() {
-      let containers = ImagePlan.containers(in: d["spec"]["template"], spec: spec)
+    for (kind, w) in selectedWorkloads() {
+      let containers = ImagePlan.containers(in: kind.template(of: w), spec: spec)
       if containers.isEmpty { continue }
-      let previous = ImagePlan.images(in: d["spec"]["template"], containers: containers)
-      workloads.append(["kind": "Deployment", "name": .string(d.name), "containers": .array(containers.map { .string($0) }),
+      let previous = ImagePlan.images(in: kind.template(of: w), containers: containers)
+      workloads.append(["kind": .string(kind.rawValue), "name": .string(w.name), "containers": .array(containers.map { .string($0) }),
                         "previous": .object(previous.mapValues { .string($0) })])
     }
     if workloads.isEmpty {
-      let message = "no Deployment in \(kcd.namespace) matches the selector and runs \(spec.imageRepo)"
+      let message = "no workload in \(kcd.namespace) matches the selector and runs \(spec.imageRepo)"
       reconciler.events.record(kcd, type: "Warning", reason: "NoWorkload", message: message)
       try reconciler.updateStatus(kcd) { s in
         s["lastEvent"] = lastEvent
@@ -104,7 +104,7 @@ struct RolloutRun {
     let rollout: JSON = ["id": .string(request.id), "trigger": .string(trigger), "image": .string(image), "digest": .string(digest),
                          "version": .string(version), "startedAt": .string(Timestamps.microTime(now)),
                          "receivedAt": .string(Timestamps.microTime(request.receivedAt)), "workloads": .array(workloads)]
-    let names = workloads.compactMap { $0["name"].stringValue }.joined(separator: ", ")
+    let names = workloads.map { "\($0["kind"].stringValue ?? "") \($0["name"].stringValue ?? "")" }.joined(separator: ", ")
     let updated = try reconciler.updateStatus(kcd) { s in
       s["currStatus"] = "Progressing"
       s["currVersion"] = .string(version)
@@ -114,20 +114,24 @@ struct RolloutRun {
       s["rollout"] = rollout
       s["message"] = .string("rolling out \(image)")
       KCDStatus.set([
-        KCDStatus.condition("Progressing", "True", reason: "RolloutStarted", message: "rolling out \(version) to Deployment \(names)", generation: kcd.generation, previous: s),
+        KCDStatus.condition("Progressing", "True", reason: "RolloutStarted", message: "rolling out \(version) to \(names)", generation: kcd.generation, previous: s),
         KCDStatus.condition("Ready", "False", reason: "RolloutInProgress", message: "rolling out \(version)", generation: kcd.generation, previous: s),
       ], in: &s)
       KCDStatus.record(history: ["version": .string(version), "digest": .string(digest), "result": "Progressing",
                                  "startedAt": .string(Timestamps.rfc3339(now)), "trigger": .string(trigger)], in: &s)
     }
-    reconciler.events.record(kcd, type: "Normal", reason: "RolloutStarted", message: "Rolling out \(image) to Deployment \(names) (event \(request.source) \(request.id))")
+    reconciler.events.record(kcd, type: "Normal", reason: "RolloutStarted", message: "Rolling out \(image) to \(names) (event \(request.source) \(request.id))")
     reconciler.log.info("rollout started", [("kcd", key), ("image", image), ("trigger", trigger)])
     return try RolloutRun(reconciler: reconciler, kcd: updated, spec: spec).track(receivedAt: request.receivedAt)
   }
 
-  func selectedDeployments() -> [JSON] {
-    let list = reconciler.deployments(kcd.namespace) ?? (try? client.list(.deployments, namespace: kcd.namespace).items) ?? []
-    return list.filter { spec.selects(labels($0)) }.sorted { $0.name < $1.name }
+  /// The workloads of the KCD's namespace its selector picks, every kind, in a stable order.
+  func selectedWorkloads() -> [(kind: WorkloadKind, object: JSON)] {
+    let all = reconciler.workloads(kcd.namespace) ?? WorkloadKind.allCases.flatMap { kind in
+      ((try? client.list(kind.resource, namespace: kcd.namespace).items) ?? []).map { (kind, $0) }
+    }
+    // A workload another controller owns (a Deployment's ReplicaSets) is that controller's to change.
+    return all.filter { spec.selects(labels($0.object)) && !WorkloadKind.isControlled($0.object) }.sorted { ($0.kind.rawValue, $0.object.name) < ($1.kind.rawValue, $1.object.name) }
   }
 
   func labels(_ o: JSON) -> [String: String] {
@@ -149,30 +153,32 @@ struct RolloutRun {
     var failure: (reason: String, message: String)?
     for (i, w) in workloads.enumerated() {
       let name = w["name"].stringValue ?? ""
+      let kind = WorkloadKind(rawValue: w["kind"].stringValue ?? "") ?? .deployment
+      let what = "\(kind.rawValue) \(kcd.namespace)/\(name)"
       let plan = ImagePlan(containers: w["containers"].arrayValue?.compactMap(\.stringValue) ?? [], image: image)
-      var d = reconciler.deployment(kcd.namespace, name)
-      if d == nil { d = try? client.get(.deployments, namespace: kcd.namespace, name: name) }
+      var d = reconciler.workload(kind, kcd.namespace, name)
+      if d == nil { d = try? client.get(kind.resource, namespace: kcd.namespace, name: name) }
       guard var deployment = d else {
-        failure = ("WorkloadDeleted", "Deployment \(kcd.namespace)/\(name) no longer exists")
+        failure = ("WorkloadDeleted", "\(what) no longer exists")
         break
       }
       let recorded = w["generation"].intValue
       if let g = recorded, deployment.generation < g {
         // The cache has not seen our patch yet; read the live object.
-        deployment = try client.get(.deployments, namespace: kcd.namespace, name: name)
+        deployment = try client.get(kind.resource, namespace: kcd.namespace, name: name)
       }
-      if !plan.isApplied(to: deployment["spec"]["template"]) {
+      if !plan.isApplied(to: kind.template(of: deployment)) {
         if recorded != nil {
-          failure = ("Superseded", "Deployment \(kcd.namespace)/\(name) was changed to another image during the rollout")
+          failure = ("Superseded", "\(what) was changed to another image during the rollout")
           break
         }
-        do {
-          deployment = try client.patch(.deployments, namespace: kcd.namespace, name: name,
-                                        plan.patch(changeCause: "kcd: \(kcd.namespace)/\(kcd.name) rolled out \(image)"), type: .strategic)
+        do throws(KubeError) {
+          deployment = try client.patch(kind.resource, namespace: kcd.namespace, name: name,
+                                        plan.patch(changeCause: "kcd: \(kcd.namespace)/\(kcd.name) rolled out \(image)", templatePath: kind.templatePath), type: .strategic)
         } catch {
           // Refusals that retrying cannot fix (RBAC, admission, validation) end the rollout.
           if (400..<500).contains(error.status) && error.status != 409 && error.status != 429 {
-            failure = ("PatchRejected", "Deployment \(name): the API refused the patch: \(error.description)")
+            failure = ("PatchRejected", "\(what): the API refused the patch: \(error.description)")
             break
           }
           throw error
@@ -184,18 +190,18 @@ struct RolloutRun {
         workloads[i]["generation"] = .int(deployment.generation)
         changed = true
       }
-      switch RolloutCheck.deployment(deployment) {
+      switch kind.check(deployment) {
       case .done: continue
       case .failed(let reason, let message):
-        failure = (reason, "Deployment \(name): \(message)")
+        failure = (reason, "\(what): \(message)")
       case .waiting(let why):
-        let selector = labels(["metadata": ["labels": deployment["spec"]["selector"]["matchLabels"]]])
+        let selector = kind.podLabels(of: deployment)
         let query = selector.keys.sorted().map { "\($0)=\(selector[$0]!)" }.joined(separator: ",")
         let age = Timestamps.now() - (rollout["startedAt"].stringValue.flatMap(Timestamps.parse) ?? Timestamps.now())
         if age >= RolloutRun.podCheckAfter, let pods = try? client.list(.pods, namespace: kcd.namespace, labelSelector: query).items,
           case .failed(let reason, let message)? = RolloutCheck.stuckPod(pods, image: image)
         {
-          failure = (reason, "Deployment \(name): \(message)")
+          failure = (reason, "\(what): \(message)")
         } else {
           waiting.append("\(name): \(why)")
         }
@@ -249,7 +255,7 @@ struct RolloutRun {
     } else {
       reconciler.events.record(kcd, type: "Warning", reason: "RolloutFailed", message: "\(image) failed (\(reason)): \(message)")
       for w in workloads {
-        if let name = w["name"].stringValue, let d = reconciler.deployment(kcd.namespace, name) {
+        if let name = w["name"].stringValue, let d = reconciler.workload(WorkloadKind(rawValue: w["kind"].stringValue ?? "") ?? .deployment, kcd.namespace, name) {
           reconciler.events.record(d, type: "Warning", reason: "RolloutFailed", message: "\(image): \(message)")
         }
       }

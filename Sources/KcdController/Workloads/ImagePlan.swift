@@ -42,9 +42,11 @@ public struct ImagePlan: Sendable, Equatable {
     return containers.allSatisfy { current[$0] == image }
   }
 
-  public func patch(changeCause: String) -> JSON {
+  /// The strategic merge patch for a workload whose pod template is at `templatePath`.
+  public func patch(changeCause: String, templatePath: [String] = ["spec", "template"]) -> JSON {
     let containerPatches: [JSON] = containers.map { ["name": .string($0), "image": .string(image)] }
-    return ["metadata": ["annotations": ["kubernetes.io/change-cause": .string(changeCause)]],
-            "spec": ["template": ["spec": ["containers": .array(containerPatches)]]]]
+    var p: JSON = ["metadata": ["annotations": ["kubernetes.io/change-cause": .string(changeCause)]]]
+    p[path: templatePath + ["spec", "containers"]] = .array(containerPatches)
+    return p
   }
 }

@@ -49,9 +49,10 @@ final class PullSecretCredentials: Sendable {
     for kcd in controller.kcds {
       guard let spec = KCDSpec.parse(kcd).spec, spec.repository == canonical else { continue }
       let namespace = kcd["metadata"]["namespace"].stringValue ?? ""
-      for d in controller.deploymentsCache(namespace: namespace) where spec.selects((d["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue)) {
-        var names = (d["spec"]["template"]["spec"]["imagePullSecrets"].arrayValue ?? []).compactMap { $0["name"].stringValue }
-        let account = d["spec"]["template"]["spec"]["serviceAccountName"].stringValue ?? "default"
+      for (kind, d) in controller.workloads(namespace: namespace) where spec.selects((d["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue)) {
+        let podSpec = kind.template(of: d)["spec"]
+        var names = (podSpec["imagePullSecrets"].arrayValue ?? []).compactMap { $0["name"].stringValue }
+        let account = podSpec["serviceAccountName"].stringValue ?? "default"
         names += serviceAccountPullSecrets(namespace: namespace, name: account)
         for name in names where seen.insert("\(namespace)/\(name)").inserted {
           merged = merged.merging(secret(namespace: namespace, name: name))

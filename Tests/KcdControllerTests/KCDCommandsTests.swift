@@ -31,7 +31,7 @@ struct KCDCommandsTests {
 
     #expect(try run.send(repository: "registry.example/shop/web", tag: "main", digest: randomDigest(), version: "fail-progress").status == 0)
     r = try kcd(sim, ["wait", "shop/web", "--version", "fail-progress", "--timeout", "90s"], timeout: 120)
-    #expect(r.status == 1 && r.stderr.contains("failed"), "\(r)")
+    #expect(r.status == 1 && r.stderr.contains("fail-progress was rolled back"), "\(r)")
 
     r = try kcd(sim, ["wait", "shop/nope", "--version", "x"])
     #expect(r.status == 1 && r.stderr.contains("not found"), "\(r)")

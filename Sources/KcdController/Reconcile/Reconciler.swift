@@ -97,9 +97,8 @@ struct Reconciler {
     status["observedGeneration"] = .int(kcd.generation)
     if case .object(let fields) = status { status = .object(fields.filter { !$0.value.isNull }) }
     if status == kcd["status"] { return kcd }
-    // Merge patch: fields set to null are removed; the whole status is sent.
-    var patchStatus = status
-    for (k, v) in kcd["status"].objectValue ?? [:] where status[k].isNull && !v.isNull { patchStatus[k] = .null }
+    // Merge patch: the whole status is sent, with every field it no longer has set to null.
+    let patchStatus = JSON.mergePatch(from: kcd["status"], to: status)
     // The resourceVersion is a precondition: a decision made on a stale copy fails with 409.
     return try client.patch(.kcds, namespace: kcd.namespace, name: kcd.name,
                             ["metadata": ["resourceVersion": kcd["metadata"]["resourceVersion"]], "status": patchStatus], type: .merge, subresource: "status")

@@ -143,6 +143,11 @@ struct RolloutRun {
     let rollout = kcd["status"]["rollout"]
     guard let image = rollout["image"].stringValue else { return nil }
     var workloads = rollout["workloads"].arrayValue ?? []
+    // A rollback an earlier pass (or leader) started is finished first.
+    let rollback = rollout["rollback"]
+    if let reason = rollback["reason"].stringValue {
+      return try finish(success: false, reason: reason, message: rollback["message"].stringValue ?? reason, workloads: workloads)
+    }
     // The deadline holds whatever else fails (an API that keeps refusing must not keep the KCD
     // Progressing, and newer requests waiting, forever).
     if let started = rollout["startedAt"].stringValue.flatMap(Timestamps.parse), Timestamps.now() - started > Double(spec.timeoutSeconds) + 30 {
@@ -221,10 +226,23 @@ struct RolloutRun {
 
   func finish(success: Bool, reason: String, message: String, workloads: [JSON]) throws(KubeError) -> Double? {
     let rollout = kcd["status"]["rollout"]
-    let now = Timestamps.now()
     let version = rollout["version"].stringValue ?? ""
     let digest = rollout["digest"].stringValue ?? ""
-    let result = success ? "Success" : "Failed"
+    var kcd = self.kcd
+    var result = success ? "Success" : "Failed"
+    var message = message
+    var restored: [String] = []
+    if !success && spec.rollbackEnabled {
+      let outcome = try rollBack(reason: reason, message: message, workloads: workloads)
+      kcd = outcome.kcd
+      restored = outcome.restored
+      if !restored.isEmpty {
+        result = "RolledBack"
+        message += "; rolled back \(restored.joined(separator: ", ")) to the previous images"
+      }
+      if let note = outcome.note { message += "; \(note)" }
+    }
+    let now = Timestamps.now()
     _ = try reconciler.updateStatus(kcd) { s in
       s["currStatus"] = .string(result)
       s["currStatusTime"] = .string(Timestamps.rfc3339(now))
@@ -238,9 +256,15 @@ struct RolloutRun {
       } else {
         s["failedDigest"] = .string(digest)
       }
+      if !restored.isEmpty, let good = s["successDigest"].stringValue {
+        // What runs now is the last good version again.
+        s["currVersion"] = s["successVersion"]
+        s["currDigest"] = .string(good)
+      }
       KCDStatus.set([
         KCDStatus.condition("Progressing", "False", reason: success ? "RolloutComplete" : reason, message: message, generation: kcd.generation, previous: s),
-        KCDStatus.condition("Ready", success ? "True" : "False", reason: success ? "RolloutSucceeded" : "RolloutFailed", message: message, generation: kcd.generation, previous: s),
+        KCDStatus.condition("Ready", success ? "True" : "False", reason: success ? "RolloutSucceeded" : (restored.isEmpty ? "RolloutFailed" : "RolledBack"),
+                            message: message, generation: kcd.generation, previous: s),
       ], in: &s)
       KCDStatus.record(history: ["version": .string(version), "digest": .string(digest), "result": .string(result),
                                  "startedAt": .string(Timestamps.rfc3339(rollout["startedAt"].stringValue.flatMap(Timestamps.parse) ?? now)),
@@ -253,7 +277,7 @@ struct RolloutRun {
     if success {
       reconciler.events.record(kcd, type: "Normal", reason: "RolloutSucceeded", message: "\(image) rolled out")
     } else {
-      reconciler.events.record(kcd, type: "Warning", reason: "RolloutFailed", message: "\(image) failed (\(reason)): \(message)")
+      reconciler.events.record(kcd, type: "Warning", reason: restored.isEmpty ? "RolloutFailed" : "RolledBack", message: "\(image) failed (\(reason)): \(message)")
       for w in workloads {
         if let name = w["name"].stringValue, let d = reconciler.workload(WorkloadKind(rawValue: w["kind"].stringValue ?? "") ?? .deployment, kcd.namespace, name) {
           reconciler.events.record(d, type: "Warning", reason: "RolloutFailed", message: "\(image): \(message)")

@@ -44,7 +44,20 @@ public struct ImagePlan: Sendable, Equatable {
 
   /// The strategic merge patch for a workload whose pod template is at `templatePath`.
   public func patch(changeCause: String, templatePath: [String] = ["spec", "template"]) -> JSON {
-    let containerPatches: [JSON] = containers.map { ["name": .string($0), "image": .string(image)] }
+    ImagePlan.patch(images: containers.map { ($0, image) }, changeCause: changeCause, templatePath: templatePath)
+  }
+
+  /// Containers of `template` that run this plan's image and had a recorded image before it,
+  /// mapped back to that image: what a rollback restores (a container someone else has since
+  /// changed is left alone).
+  public func restorable(in template: JSON, previous: [String: String]) -> [String: String] {
+    let current = ImagePlan.images(in: template, containers: containers)
+    return previous.filter { current[$0.key] == image && $0.value != image }
+  }
+
+  /// The strategic merge patch that sets each named container's image, and nothing else.
+  public static func patch(images: [(container: String, image: String)], changeCause: String, templatePath: [String] = ["spec", "template"]) -> JSON {
+    let containerPatches: [JSON] = images.map { ["name": .string($0.container), "image": .string($0.image)] }
     var p: JSON = ["metadata": ["annotations": ["kubernetes.io/change-cause": .string(changeCause)]]]
     p[path: templatePath + ["spec", "containers"]] = .array(containerPatches)
     return p

@@ -86,7 +86,10 @@ enum KCDCommands {
       var line = "waiting for \(ns)/\(name) to report \(version)"
       do throws(KubeError) {
         let s = try kube.get(.kcds, namespace: ns, name: name)["status"]
-        let current = s["currVersion"].stringValue ?? "", status = s["currStatus"].stringValue ?? ""
+        // The last rollout's version and verdict: after a rollback currVersion names what runs
+        // again, while the version asked about is the one that failed.
+        let current = s["rollout"]["version"].stringValue ?? s["currVersion"].stringValue ?? ""
+        let status = s["rollout"]["result"].stringValue ?? s["currStatus"].stringValue ?? ""
         if current == version {
           switch status {
           case "Success": Console.out("\(ns)/\(name): \(version) rolled out"); return 0

@@ -56,6 +56,7 @@ struct ECREndToEndTests {
        "account":"123456789012","time":"2026-11-22T01:00:00Z","region":"us-east-1","resources":[],
        "detail":{"result":"SUCCESS","repository-name":"team/app","image-digest":"\(manifest.digest)","action-type":"PUSH","image-tag":"prod"}}
       """
+    #expect(kcd.waitReady(), "hooks answer 503 until the caches have synced")
     let wrong = try httpRequest(port: kcd.hooksPort, method: "POST", path: "/hooks/ecr", headers: ["Authorization": "Bearer nope", "Content-Type": "application/json"], body: event)
     #expect(wrong.status == 401)
     let sent = try httpRequest(port: kcd.hooksPort, method: "POST", path: "/hooks/ecr", headers: ["Authorization": "Bearer \(apiKey)", "Content-Type": "application/json"], body: event)

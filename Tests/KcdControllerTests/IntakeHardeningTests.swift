@@ -31,6 +31,7 @@ struct IntakeHardeningTests {
     raiseFileLimit()
     let sim = try SpineEndToEndTests.cluster()
     let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory)
+    #expect(kcd.waitReady())
     let port = kcd.hooksPort
     let body = #"{"repository":"registry.example/shop/web","tag":"main","digest":"\#(randomDigest())","version":"abc1234"}"#
 

@@ -67,6 +67,7 @@ struct RegistryEndToEndTests {
       ? "registries:\n  - {host: \"\(registry.host)\", username: \(DistributionRegistry.username), passwordFile: \(passwordFile)}\n"
       : "registries: []\n", to: config)
     let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory, extraArguments: ["--config", config], hooksPort: hooksPort)
+    #expect(kcd.waitReady())
     TestEnvironment.write(hookToken + "\n", to: sim.directory + "/hooks/distribution")
     let layout = sim.directory + "/layout"
     try OCILayout.write(layout, images: [("one", TestImage(content: "one")), ("two", TestImage(content: "two"))])

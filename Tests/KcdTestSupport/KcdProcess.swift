@@ -28,6 +28,13 @@ public final class KcdProcess: @unchecked Sendable {
 
   public var hooksURL: String { "http://127.0.0.1:\(hooksPort)/hooks/ci" }
 
+  /// Whether `/readyz` answers 200 within `timeout` (hooks answer 503 until the caches synced).
+  public func waitReady(timeout: Double = 30) -> Bool {
+    eventually(timeout: timeout) {
+      (try? Subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(apiPort)/readyz"]).stdout) == "200"
+    }
+  }
+
   /// `kcd hooks send` to this kcd.
   public func send(repository: String, tag: String, digest: String?, version: String? = nil, extra: [String] = []) throws -> ProcessResult {
     var args = [TestEnvironment.kcdBinary, "hooks", "send", "--url", hooksURL, "--secret-file", secretFile, "--repository", repository, "--tag", tag]

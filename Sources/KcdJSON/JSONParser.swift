@@ -27,8 +27,23 @@ struct JSONParser {
   let bytes: UnsafeBufferPointer<UInt8>
   var index = 0
   var depth = 0
+  /// Containers may nest this deep (the top-level one is depth 1); a deeper one is refused, or cut
+  /// when `truncates` is set.
+  let depthLimit: Int
+  let truncates: Bool
+  /// Members of containers at this depth or shallower record their path; 0 turns tracking off, so
+  /// the default parse pays one comparison per value and nothing else.
+  let attributionDepth: Int
+  var truncation = JSONTruncationLog()
 
-  init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+  init(_ bytes: UnsafeBufferPointer<UInt8>, depthLimit: Int = JSON.maximumDepth, truncates: Bool = false,
+    attributionDepth: Int = 0)
+  {
+    self.bytes = bytes
+    self.depthLimit = depthLimit
+    self.truncates = truncates
+    self.attributionDepth = attributionDepth
+  }
 
   mutating func document() throws(JSONParseError) -> JSON {
     skipWhitespace()
@@ -71,13 +86,9 @@ struct JSONParser {
     index += count
   }
 
-  mutating func enter() throws(JSONParseError) {
-    depth += 1
-    if depth > JSON.maximumDepth { throw fail("nesting too deep") }
-  }
-
   mutating func parseObject() throws(JSONParseError) -> JSON {
-    try enter()
+    if depth >= depthLimit { return try tooDeep() }
+    depth += 1
     defer { depth -= 1 }
     index += 1
     var object: [String: JSON] = [:]
@@ -91,7 +102,7 @@ struct JSONParser {
       guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
       index += 1
       skipWhitespace()
-      object[key] = try parseValue()
+      object[key] = try depth <= attributionDepth ? parseValue(at: .key(key)) : parseValue()
       skipWhitespace()
       guard index < bytes.count else { throw fail("unexpected end of input") }
       if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -101,7 +112,8 @@ struct JSONParser {
   }
 
   mutating func parseArray() throws(JSONParseError) -> JSON {
-    try enter()
+    if depth >= depthLimit { return try tooDeep() }
+    depth += 1
     defer { depth -= 1 }
     index += 1
     var array: [JSON] = []
@@ -109,7 +121,7 @@ struct JSONParser {
     if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(array) }
     while true {
       skipWhitespace()
-      array.append(try parseValue())
+      array.append(try depth <= attributionDepth ? parseValue(at: .index(array.count)) : parseValue())
       skipWhitespace()
       guard index < bytes.count else { throw fail("unexpected end of input") }
       if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -187,6 +199,12 @@ struct JSONParser {
   }
 
   mutating func appendUnicodeEscape(_ out: inout [UInt8]) throws(JSONParseError) {
+    let u = try unicodeEscape()
+    out.append(contentsOf: Array(String(Character(u)).utf8))
+  }
+
+  /// Reads the hex digits after `\u` (and a following low surrogate), as a scalar.
+  mutating func unicodeEscape() throws(JSONParseError) -> Unicode.Scalar {
     var scalar = try hex4()
     if (0xD800...0xDBFF).contains(scalar) {
       guard index + 2 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
@@ -199,11 +217,20 @@ struct JSONParser {
       throw fail("unpaired surrogate")
     }
     guard let u = Unicode.Scalar(scalar) else { throw fail("invalid code point") }
-    out.append(contentsOf: Array(String(Character(u)).utf8))
+    return u
   }
 
   mutating func parseNumber() throws(JSONParseError) -> JSON {
     let start = index
+    let isInteger = try scanNumber()
+    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    if isInteger, let i = Int64(text) { return .int(i) }
+    guard let d = Double(text), d.isFinite else { throw fail("number out of range") }
+    return .double(d)
+  }
+
+  /// Moves past one number (RFC 8259 grammar); true when it has no fraction or exponent.
+  mutating func scanNumber() throws(JSONParseError) -> Bool {
     var isInteger = true
     if bytes[index] == UInt8(ascii: "-") { index += 1 }
     guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
@@ -225,10 +252,7 @@ struct JSONParser {
       guard index < bytes.count, isDigit(bytes[index]) else { throw fail("invalid number") }
       while index < bytes.count, isDigit(bytes[index]) { index += 1 }
     }
-    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-    if isInteger, let i = Int64(text) { return .int(i) }
-    guard let d = Double(text), d.isFinite else { throw fail("number out of range") }
-    return .double(d)
+    return isInteger
   }
 
   func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }

@@ -6,7 +6,8 @@ import Synchronization
 /// (object, type, reason, message) within an hour PATCHes the count instead of creating a new
 /// one; a PATCH that finds the event gone creates it again. Failures are reported, not thrown:
 /// an Event is never worth failing a rollout for. Writes happen on the recorder's own thread,
-/// in order, so they never sit on the path from webhook to patch.
+/// in order, at background priority, so they never sit on the path from webhook to patch; a
+/// repeat still waiting to be written is folded into the waiting one (its count grows).
 public final class EventRecorder: Sendable {
   struct Entry {
     var name: String
@@ -20,7 +21,15 @@ public final class EventRecorder: Sendable {
   let host: String
   let seen = Mutex<[String: Entry]>([:])
   let onError: @Sendable (String) -> Void
-  let pending = Mutex<[(JSON, String, String, String)]>([])
+  struct Pending {
+    var target: ObjectReference
+    var type: String
+    var reason: String
+    var message: String
+    var times: Int64
+  }
+
+  let pending = Mutex<[Pending]>([])
   let wake = ChangeSignal()
   let draining = Atomic<Bool>(false)
   /// Events waiting beyond this are dropped (and reported): Kubernetes is down or very slow.
@@ -36,9 +45,19 @@ public final class EventRecorder: Sendable {
   /// Records an event about `object` (which must carry kind, apiVersion, metadata name/namespace/uid);
   /// returns at once, the write follows on the recorder's thread.
   public func record(_ object: JSON, type: String, reason: String, message: String) {
+    record(ObjectReference(object), type: type, reason: reason, message: message)
+  }
+
+  /// Records an event about the referenced object; returns at once.
+  public func record(_ target: ObjectReference, type: String, reason: String, message: String) {
+    let message = String(message.prefix(1024))
     let dropped = pending.withLock { p -> Bool in
+      if let i = p.lastIndex(where: { $0.target == target && $0.reason == reason && $0.message == message && $0.type == type }) {
+        p[i].times += 1
+        return false
+      }
       if p.count >= EventRecorder.backlogLimit { return true }
-      p.append((object, type, reason, message))
+      p.append(Pending(target: target, type: type, reason: reason, message: message, times: 1))
       return false
     }
     if dropped { onError("event backlog full; dropped \(reason)") ; return }
@@ -52,9 +71,9 @@ public final class EventRecorder: Sendable {
   func drain() {
     while true {
       let seen = wake.current
-      let next = pending.withLock { p -> (JSON, String, String, String)? in p.isEmpty ? nil : p.removeFirst() }
-      if let (object, type, reason, message) = next {
-        write(object, type: type, reason: reason, message: message)
+      let next = pending.withLock { p -> Pending? in p.isEmpty ? nil : p.removeFirst() }
+      if let next {
+        write(next)
         continue
       }
       if wake.wait(after: seen, timeout: 5) == seen {
@@ -69,25 +88,25 @@ public final class EventRecorder: Sendable {
   /// Events queued and not yet written.
   public var backlog: Int { pending.withLock { $0.count } }
 
-  func write(_ object: JSON, type: String, reason: String, message: String) {
-    let namespace = object["metadata"]["namespace"].stringValue ?? "default"
-    let name = object["metadata"]["name"].stringValue ?? ""
-    let involved: JSON = [
-      "kind": object["kind"], "apiVersion": object["apiVersion"], "name": .string(name), "namespace": .string(namespace),
-      "uid": object["metadata"]["uid"], "resourceVersion": object["metadata"]["resourceVersion"],
-    ]
-    let key = [namespace, object["kind"].stringValue ?? "", name, object["metadata"]["uid"].stringValue ?? "", type, reason, message].joined(separator: "\u{1}")
+  func write(_ p: Pending) {
+    let (type, reason, message) = (p.type, p.reason, p.message)
+    let namespace = p.target.namespace.isEmpty ? "default" : p.target.namespace
+    let name = p.target.name
+    var involved = p.target.json
+    involved["namespace"] = .string(namespace)
+    let key = [namespace, p.target.kind, name, p.target.uid, type, reason, message].joined(separator: "\u{1}")
     let now = Timestamps.now()
     let stamp = Timestamps.rfc3339(now)
     let previous = seen.withLock { s -> Entry? in
       s = s.filter { now - $0.value.at < 3600 }
       return s[key]
     }
-    if let p = previous {
-      let count = p.count + 1
+    if let e = previous {
+      let count = e.count + p.times
       do {
-        _ = try client.patch(.events, namespace: namespace, name: p.name, ["count": .int(count), "lastTimestamp": .string(stamp)], type: .strategic)
-        seen.withLock { $0[key] = Entry(name: p.name, count: count, first: p.first, at: now) }
+        _ = try client.patch(.events, namespace: namespace, name: e.name, ["count": .int(count), "lastTimestamp": .string(stamp)], type: .strategic,
+                             options: .background)
+        seen.withLock { $0[key] = Entry(name: e.name, count: count, first: e.first, at: now) }
         return
       } catch {
         if !error.isNotFound { onError("event \(reason) on \(namespace)/\(name): \(error)"); return }
@@ -97,14 +116,14 @@ public final class EventRecorder: Sendable {
     let event: JSON = [
       "apiVersion": "v1", "kind": "Event",
       "metadata": ["name": .string(eventName), "namespace": .string(namespace)],
-      "involvedObject": involved, "reason": .string(reason), "message": .string(String(message.prefix(1024))), "type": .string(type),
+      "involvedObject": involved, "reason": .string(reason), "message": .string(message), "type": .string(type),
       "source": ["component": .string(component), "host": .string(host)],
-      "firstTimestamp": .string(stamp), "lastTimestamp": .string(stamp), "count": 1,
+      "firstTimestamp": .string(stamp), "lastTimestamp": .string(stamp), "count": .int(p.times),
       "reportingComponent": .string("kcd.dev/\(component)"), "reportingInstance": .string(host),
     ]
     do {
-      _ = try client.create(.events, namespace: namespace, event)
-      seen.withLock { $0[key] = Entry(name: eventName, count: 1, first: stamp, at: now) }
+      _ = try client.create(.events, namespace: namespace, event, options: .background)
+      seen.withLock { $0[key] = Entry(name: eventName, count: p.times, first: stamp, at: now) }
     } catch {
       onError("event \(reason) on \(namespace)/\(name): \(error)")
     }

@@ -6,46 +6,67 @@ import Synchronization
 import Glibc
 #endif
 
-/// A list+watch cache of one resource (client-go's reflector, section 3.2 of the fact sheet):
-/// list, watch from the list's resourceVersion with bookmarks, re-watch after a clean close,
-/// relist after 410, back off on errors. Handlers get object keys; they read the cache.
-public final class Informer: Sendable {
-  public enum Change: Sendable {
-    case upsert(old: JSON?, new: JSON)
-    case delete(JSON)
-  }
+/// Where an informer delivers what it sees. The sink keeps the objects (typed, indexed, as it
+/// likes); the informer only keeps the resourceVersion and its own health.
+public protocol InformerSink: Sendable {
+  /// A relist begins; pages follow through `listed`, then `endRelist` (objects not listed since
+  /// `beginRelist` are gone).
+  func beginRelist()
+  func listed(_ page: [ListedObject])
+  func endRelist()
+  func upsert(_ object: ListedObject)
+  func delete(_ object: JSON)
+}
 
+/// A list+watch cache feeder of one resource (client-go's reflector, section 3.2 of the fact
+/// sheet): paged list, watch from the list's resourceVersion with bookmarks, re-watch after a
+/// clean close, relist after 410 or a silent stream, back off on errors, and say how healthy
+/// it is (readiness and "no KCD follows" answers depend on a cache known to be current).
+public final class Informer: Sendable {
   public struct Options: Sendable {
     public var namespace: String?
     public var labelSelector: String?
     /// Watch lengths are random in this range (client-go: 300–600 s).
     public var watchTimeout: ClosedRange<Int> = 300...600
+    /// A watch that delivers nothing (not even a bookmark) for this long is restarted: about
+    /// three of the API server's one-minute bookmark intervals.
+    public var silenceLimit: Double = 180
     public init(namespace: String? = nil, labelSelector: String? = nil) {
       self.namespace = namespace
       self.labelSelector = labelSelector
     }
   }
 
-  struct State {
-    var objects: [String: JSON] = [:]
-    var resourceVersion = ""
-    var synced = false
-    var lastError: String?
+  /// What the informer knows about its own state.
+  public struct Health: Sendable, Equatable {
+    public var synced = false
+    /// A watch is open (or the last list finished a moment ago).
+    public var watching = false
+    public var consecutiveFailures = 0
+    public var lastError: String?
+    /// Monotonic time of the last list, event or bookmark.
+    public var lastContact: Double = 0
   }
 
   public let resource: KubeResource
   let client: KubeClient
-  let options: Options
-  let onChange: @Sendable (Change) -> Void
-  let state = Mutex(State())
+  public let options: Options
+  let sink: any InformerSink
+  let onFailure: @Sendable (String, Int) -> Void
+  let health = Mutex(Health())
+  let version = Mutex("")
+  let syncedFlag = Atomic<Bool>(false)
   let stopping = Atomic<Bool>(false)
   let running = Atomic<Bool>(false)
 
-  public init(client: KubeClient, resource: KubeResource, options: Options = Options(), onChange: @escaping @Sendable (Change) -> Void) {
+  /// `onFailure(message, consecutiveFailures)` is told about every failed list or watch.
+  public init(client: KubeClient, resource: KubeResource, options: Options = Options(), sink: any InformerSink,
+              onFailure: @escaping @Sendable (String, Int) -> Void = { _, _ in }) {
     self.client = client
     self.resource = resource
     self.options = options
-    self.onChange = onChange
+    self.sink = sink
+    self.onFailure = onFailure
   }
 
   public static func key(_ o: JSON) -> String {
@@ -54,15 +75,18 @@ public final class Informer: Sendable {
     return ns.isEmpty ? name : "\(ns)/\(name)"
   }
 
-  public var hasSynced: Bool { state.withLock { $0.synced } }
-  public var lastError: String? { state.withLock { $0.lastError } }
-  public var resourceVersion: String { state.withLock { $0.resourceVersion } }
+  /// Lock-free: read on every webhook.
+  public var hasSynced: Bool { syncedFlag.load(ordering: .acquiring) }
+  public var state: Health { health.withLock { $0 } }
+  public var resourceVersion: String { version.withLock { $0 } }
 
-  public func get(_ key: String) -> JSON? { state.withLock { $0.objects[key] } }
-
-  public func get(namespace: String, name: String) -> JSON? { get(namespace.isEmpty ? name : "\(namespace)/\(name)") }
-
-  public var objects: [JSON] { state.withLock { Array($0.objects.values) } }
+  /// Synced, and either watching or in contact within the last few seconds: what the cache
+  /// says now is what the server said a moment ago.
+  public var isCurrent: Bool {
+    guard hasSynced else { return false }
+    let h = state
+    return h.watching || monotonicSeconds() - h.lastContact < 5
+  }
 
   public func start() {
     guard !running.exchange(true, ordering: .relaxed) else { return }
@@ -71,7 +95,7 @@ public final class Informer: Sendable {
 
   public func stop() {
     stopping.store(true, ordering: .relaxed)
-    while running.load(ordering: .relaxed) { usleep(10_000) }
+    while running.load(ordering: .relaxed) { usleep(5_000) }
   }
 
   var isStopping: Bool { stopping.load(ordering: .relaxed) }
@@ -86,8 +110,14 @@ public final class Informer: Sendable {
         backoff = 0.8
         try watchLoop()
       } catch {
-        state.withLock { $0.lastError = error.description }
+        let failures = health.withLock { h -> Int in
+          h.watching = false
+          h.consecutiveFailures += 1
+          h.lastError = error.description
+          return h.consecutiveFailures
+        }
         if isStopping { return }
+        onFailure(error.description, failures)
         if monotonicSeconds() - lastBackoffReset > 120 { backoff = 0.8 }
         sleep(seconds: backoff * (1 + Double.random(in: 0..<1)))
         backoff = min(30, backoff * 2)
@@ -101,23 +131,19 @@ public final class Informer: Sendable {
     while !isStopping && monotonicSeconds() < end { usleep(20_000) }
   }
 
-  /// Lists and replaces the cache; objects gone from the list are reported deleted.
+  /// Lists page by page into the sink, which replaces its contents.
   func listAndReplace() throws(KubeError) {
-    let (items, rv) = try client.list(resource, namespace: options.namespace, labelSelector: options.labelSelector)
-    var fresh: [String: JSON] = [:]
-    for item in items { fresh[Informer.key(item)] = item }
-    let (previous, _) = state.withLock { s -> ([String: JSON], Void) in
-      let old = s.objects
-      s.objects = fresh
-      s.resourceVersion = rv
-      s.synced = true
-      s.lastError = nil
-      return (old, ())
+    sink.beginRelist()
+    let rv = try client.listPages(resource, namespace: options.namespace, labelSelector: options.labelSelector) { page in sink.listed(page) }
+    sink.endRelist()
+    version.withLock { $0 = rv }
+    health.withLock { h in
+      h.synced = true
+      h.lastContact = monotonicSeconds()
+      h.lastError = nil
+      h.consecutiveFailures = 0
     }
-    for (key, old) in previous where fresh[key] == nil { onChange(.delete(old)) }
-    for (key, new) in fresh where previous[key]?["metadata"]["resourceVersion"] != new["metadata"]["resourceVersion"] || previous[key] == nil {
-      onChange(.upsert(old: previous[key], new: new))
-    }
+    syncedFlag.store(true, ordering: .releasing)
   }
 
   /// Watches until an error; a clean end re-watches from the last resourceVersion.
@@ -125,15 +151,21 @@ public final class Informer: Sendable {
     while !isStopping {
       let rv = resourceVersion
       let timeout = Int.random(in: options.watchTimeout)
+      health.withLock { h in
+        h.watching = true
+        h.lastContact = monotonicSeconds()
+      }
+      defer { health.withLock { $0.watching = false } }
       do {
         try client.watch(resource, namespace: options.namespace, resourceVersion: rv, labelSelector: options.labelSelector, timeoutSeconds: timeout,
-                         onEvent: { [self] event in apply(event); return !isStopping }, shouldStop: { [self] in isStopping })
+                         silenceLimit: options.silenceLimit, onEvent: { [self] event in apply(event); return !isStopping },
+                         shouldStop: { [self] in isStopping })
       } catch {
         if error.isExpired { throw error }  // relist
-        if error.status == 429 || error.status >= 500 || error.status == 0 {
+        if error.status == 429 || error.status >= 500 {
           // Back off and watch again from the same revision, no relist.
+          health.withLock { $0.watching = false }
           sleep(seconds: max(1, error.retryAfterSeconds ?? 1))
-          if error.status == 0 { throw error }
           continue
         }
         throw error
@@ -144,26 +176,18 @@ public final class Informer: Sendable {
   func apply(_ event: WatchEvent) {
     let o = event.object
     let rv = o["metadata"]["resourceVersion"].stringValue
+    health.withLock { $0.lastContact = monotonicSeconds() }
     switch event.type {
     case "BOOKMARK":
-      if let rv { state.withLock { $0.resourceVersion = rv } }
+      break
     case "ADDED", "MODIFIED":
       guard o["kind"].stringValue == nil || o["kind"].stringValue == resource.kind else { return }
-      let old = state.withLock { s -> JSON? in
-        let old = s.objects[Informer.key(o)]
-        s.objects[Informer.key(o)] = o
-        if let rv { s.resourceVersion = rv }
-        return old
-      }
-      onChange(.upsert(old: old, new: o))
+      sink.upsert(ListedObject(object: o, truncated: event.truncated))
     case "DELETED":
-      state.withLock { s in
-        s.objects[Informer.key(o)] = nil
-        if let rv { s.resourceVersion = rv }
-      }
-      onChange(.delete(o))
+      sink.delete(o)
     default:
-      break
+      return
     }
+    if let rv { version.withLock { $0 = rv } }
   }
 }

@@ -6,6 +6,8 @@ import KcdJSON
 public struct WatchEvent: Sendable {
   public var type: String
   public var object: JSON
+  /// Parts of the object nested deeper than `KubeClient.keptDepth` were dropped.
+  public var truncated = false
   public var resourceVersion: String? { object["metadata"]["resourceVersion"].stringValue }
 }
 
@@ -35,18 +37,20 @@ struct LineSplitter {
 extension KubeClient {
   /// Streams a watch until the server ends it, `onEvent` returns false, or `shouldStop` says so.
   /// An ERROR event is thrown as the KubeError its Status describes (410 for expired history).
+  /// A stream silent for `silenceLimit` seconds (no event, no bookmark) is treated as dead.
   public func watch(
     _ r: KubeResource, namespace: String? = nil, resourceVersion: String, labelSelector: String? = nil, fieldSelector: String? = nil,
-    timeoutSeconds: Int, allowBookmarks: Bool = true, onEvent: @escaping (WatchEvent) -> Bool, shouldStop: @escaping () -> Bool
+    timeoutSeconds: Int, allowBookmarks: Bool = true, silenceLimit: Double? = nil, onEvent: @escaping (WatchEvent) -> Bool,
+    shouldStop: @escaping () -> Bool
   ) throws(KubeError) {
     var q: [(String, String)] = [("watch", "true"), ("resourceVersion", resourceVersion), ("timeoutSeconds", String(timeoutSeconds))]
     if allowBookmarks { q.append(("allowWatchBookmarks", "true")) }
     if let l = labelSelector { q.append(("labelSelector", l)) }
     if let f = fieldSelector { q.append(("fieldSelector", f)) }
-    limiter.acquire()
+    try budget.acquire(.normal)
     var request = HTTPClientRequest(method: "GET", url: url(r.path(namespace: namespace), q))
     request.timeout = 0
-    request.idleTimeout = Double(timeoutSeconds) + 30
+    request.idleTimeout = min(Double(timeoutSeconds) + 30, silenceLimit ?? .infinity)
     request.headers.set("Accept", "application/json")
     if let auth = try connection.credentials.authorization() { request.headers.set("Authorization", auth) }
 
@@ -72,16 +76,18 @@ extension KubeClient {
           return false
         }
         for line in lines {
-          guard let envelope = try? JSON.parse(line), let type = envelope["type"].stringValue else {
+          let options = JSONParseOptions(truncateBeyondDepth: KubeClient.keptDepth + 1, attributionDepth: 1)
+          guard let parsed = try? JSON.parse(line, options: options), let type = parsed.value["type"].stringValue else {
             state.failure = KubeError.transport("watch stream sent an undecodable event")
             return false
           }
+          let envelope = parsed.value
           if type == "ERROR" {
             let s = envelope["object"]
             state.failure = KubeError(status: Int(s["code"].intValue ?? 500), reason: s["reason"].stringValue ?? "", message: s["message"].stringValue ?? "watch error")
             return false
           }
-          if !onEvent(WatchEvent(type: type, object: envelope["object"])) { return false }
+          if !onEvent(WatchEvent(type: type, object: envelope["object"], truncated: !parsed.truncated.isEmpty)) { return false }
         }
         return true
       }, shouldStop: shouldStop)

@@ -12,7 +12,7 @@ import Glibc
 /// Calls block the calling thread.
 public final class KubeClient: Sendable {
   public let connection: KubeConnection
-  let limiter: RateLimiter
+  public let budget: RequestBudget
   let transport: Mutex<Transport>
   /// Called once per finished request with the verb and the result label (status or "transport").
   let observer: @Sendable (String, String) -> Void
@@ -26,7 +26,7 @@ public final class KubeClient: Sendable {
   public init(connection: KubeConnection, qps: Double = 50, burst: Int = 100, fieldManager: String = "kcd",
               observer: @escaping @Sendable (String, String) -> Void = { _, _ in }) {
     self.connection = connection
-    self.limiter = RateLimiter(qps: qps, burst: burst)
+    self.budget = RequestBudget(qps: qps, burst: burst)
     self.transport = Mutex(Transport(http: HTTPClient(tls: connection.tls, userAgent: "kcd/\(KcdVersion.current)")))
     self.observer = observer
     self.fieldManager = fieldManager
@@ -66,19 +66,21 @@ public final class KubeClient: Sendable {
     return u
   }
 
-  /// One API call with retries; returns the raw response body of a 2xx.
+  /// One API call with retries; returns the raw response body of a 2xx. Retries (client-go's
+  /// rule: 429/5xx with Retry-After, at most 10) and budget waits never pass `options.deadline`:
+  /// past it the error carries the server's Retry-After for the caller to pass on.
   public func raw(
     _ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil, contentType: String = "application/json",
-    timeout: Double = 30
+    timeout: Double = 30, options: KubeCallOptions = .normal
   ) throws(KubeError) -> [UInt8] {
     let verb = KubeClient.verb(method, path, query)
     var attempt = 0
     var refreshed = false
     while true {
       attempt += 1
-      limiter.acquire()
+      try budget.acquire(options.priority, deadline: options.deadline)
       var request = HTTPClientRequest(method: method, url: url(path, query), body: body)
-      request.timeout = timeout
+      request.timeout = options.deadline.map { max(0.5, min(timeout, $0 - monotonicSeconds())) } ?? timeout
       request.headers.set("Accept", "application/json")
       if body != nil { request.headers.set("Content-Type", contentType) }
       if let auth = try connection.credentials.authorization() { request.headers.set("Authorization", auth) }
@@ -90,23 +92,29 @@ public final class KubeClient: Sendable {
         let e = error
         observer(verb, "transport")
         // Connection-level failures of reads get client-go's artificial 1 s Retry-After.
-        if method == "GET" && attempt < 10 && (e.isConnectFailure || e.isTimeout) {
+        if method == "GET" && attempt < 10 && (e.isConnectFailure || e.isTimeout) && options.allows(wait: 1) {
           usleep(1_000_000)
           continue
         }
-        throw KubeError.transport("\(method) \(path): \(e.message)")
+        throw KubeError.transport("\(method) \(path): \(e.message)", tooLarge: e.isTooLarge)
       }
       observer(verb, String(response.status))
-      if (200..<300).contains(response.status) { return response.body }
+      if (200..<300).contains(response.status) {
+        budget.succeeded()
+        return response.body
+      }
       let retryAfter = response.headers["Retry-After"].flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? min($0, 3600) : nil }
       let error = KubeError(status: response.status, body: response.body, retryAfter: retryAfter)
       if response.status == 401 && !refreshed && connection.credentials.invalidate() {
         refreshed = true
         continue
       }
+      if response.status == 429 || (response.status >= 500 && retryAfter != nil) { budget.pushback(retryAfter: retryAfter ?? 1) }
       if (response.status == 429 || response.status >= 500), let wait = retryAfter, attempt < 10, !error.isExpired {
         let backoff = min(30, 0.1 * Double(1 << min(attempt, 8)))
-        usleep(UInt32(min(max(wait, backoff), 60) * 1_000_000))
+        let sleep = min(max(wait, backoff), 60)
+        guard options.allows(wait: sleep) else { throw error }
+        usleep(UInt32(sleep * 1_000_000))
         continue
       }
       throw error
@@ -115,9 +123,10 @@ public final class KubeClient: Sendable {
 
   /// One API call returning JSON.
   public func request(
-    _ method: String, _ path: String, query: [(String, String)] = [], body: JSON? = nil, contentType: String = "application/json"
+    _ method: String, _ path: String, query: [(String, String)] = [], body: JSON? = nil, contentType: String = "application/json",
+    options: KubeCallOptions = .normal
   ) throws(KubeError) -> JSON {
-    let bytes = try raw(method, path, query: query, body: body?.serialized(), contentType: contentType)
+    let bytes = try raw(method, path, query: query, body: body?.serialized(), contentType: contentType, options: options)
     if bytes.isEmpty { return .null }
     do { return try JSON.parse(bytes) } catch { throw KubeError.transport("\(method) \(path): response is not JSON: \(error)") }
   }

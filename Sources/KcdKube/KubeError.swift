@@ -45,7 +45,12 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
     }
   }
 
-  public static func transport(_ message: String) -> KubeError { KubeError(status: 0, reason: "Transport", message: message) }
+  public static func transport(_ message: String, tooLarge: Bool = false) -> KubeError {
+    KubeError(status: 0, reason: tooLarge ? "ResponseTooLarge" : "Transport", message: message)
+  }
+
+  /// The response was larger than the client accepts (a list page to ask again, smaller).
+  public var isResponseTooLarge: Bool { status == 0 && reason == "ResponseTooLarge" }
 
   public var isNotFound: Bool { status == 404 }
   public var isConflict: Bool { status == 409 && reason != "AlreadyExists" }

@@ -27,9 +27,13 @@ struct HooksHandlerTests {
     let metrics: MetricsRegistry
     let lines: LineBox
     let handler: HooksHandler
+    let kcds = KCDCache()
+    /// The KCDs the cache is refilled from before each request (as the informer would keep it).
+    let candidates: @Sendable () -> [JSON]
 
     init(client: KubeClient = KubeClient(connection: KubeConnection(server: "http://127.0.0.1:9")),
          candidates: @escaping @Sendable () -> [JSON] = { [] }) {
+      self.candidates = candidates
       let directory = TestEnvironment.makeTemporaryDirectory("kcd-hooks")
       let metrics = MetricsRegistry()
       let lines = LineBox()
@@ -37,7 +41,7 @@ struct HooksHandlerTests {
       self.directory = directory
       self.metrics = metrics
       self.lines = lines
-      handler = HooksHandler(secrets: HookSecrets(directory: directory), intake: EventIntake(client: client, candidates: candidates),
+      handler = HooksHandler(secrets: HookSecrets(directory: directory), intake: EventIntake(client: client, kcds: kcds),
                              metrics: metrics, log: Logger(format: .json, component: "test", sink: { lines.append($0) }),
                              statusBase: "http://api.test")
     }
@@ -55,6 +59,9 @@ struct HooksHandlerTests {
       let bytes = Array(body.utf8)
       let signature = StandardWebhooks.signature(key: try! StandardWebhooks.Key(secret: key), id: id, timestamp: timestamp, body: bytes)
       let headers: HTTPHeaders = ["webhook-id": id, "webhook-timestamp": timestamp, "webhook-signature": signature, "Content-Type": "application/json"]
+      kcds.beginRelist()
+      kcds.listed(candidates().map { ListedObject(object: $0) })
+      kcds.endRelist()
       return handler.handle(HTTPRequest(method: "POST", target: path, headers: headers, body: bytes))
     }
   }

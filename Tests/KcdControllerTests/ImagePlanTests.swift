@@ -8,12 +8,15 @@ import Testing
   static func spec(_ imageRepo: String, container: String? = nil) throws -> KCDSpec {
     var s: JSON = ["imageRepo": .string(imageRepo), "tag": "main", "selector": ["app": "web"]]
     if let container { s["container"] = ["name": .string(container)] }
-    return try #require(KCDSpec.parse(["spec": s]).spec)
+    return try #require(KCDSpec.parse(s).spec)
   }
 
-  static func template(_ containers: [(String, String)]) -> JSON {
-    ["metadata": ["labels": ["app": "web"]],
-     "spec": ["containers": .array(containers.map { ["name": .string($0.0), "image": .string($0.1)] })]]
+  /// A Deployment whose pod template runs these containers, as kcd's cache keeps it.
+  static func template(_ containers: [(String, String)]) -> Workload {
+    Workload(json: ["metadata": ["name": "web", "namespace": "shop", "labels": ["app": "web"]],
+                    "spec": ["template": ["metadata": ["labels": ["app": "web"]],
+                                          "spec": ["containers": .array(containers.map { ["name": .string($0.0), "image": .string($0.1)] })]]]],
+             kind: .deployment)
   }
 
   static let shop = template([("web", "registry.example/shop/web:1.0"), ("proxy", "registry.example/shop/proxy:2.0")])
@@ -46,13 +49,13 @@ import Testing
   @Test("no container running the repository plans nothing")
   func none() throws {
     #expect(ImagePlan.containers(in: Self.shop, spec: try Self.spec("registry.example/shop/api")) == [])
-    #expect(ImagePlan.containers(in: ["spec": [:]], spec: try Self.spec("registry.example/shop/web")) == [])
+    #expect(ImagePlan.containers(in: Workload(json: ["spec": [:]], kind: .deployment), spec: try Self.spec("registry.example/shop/web")) == [])
   }
 
   @Test("images reads the planned containers only")
   func images() {
-    #expect(ImagePlan.images(in: Self.shop, containers: ["web"]) == ["web": "registry.example/shop/web:1.0"])
-    #expect(ImagePlan.images(in: Self.shop, containers: ["web", "proxy", "gone"]).count == 2)
+    #expect(Self.shop.images(of: ["web"]) == ["web": "registry.example/shop/web:1.0"])
+    #expect(Self.shop.images(of: ["web", "proxy", "gone"]).count == 2)
   }
 
   @Test("isApplied holds only when every planned container runs the image")

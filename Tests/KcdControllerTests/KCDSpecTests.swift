@@ -14,9 +14,15 @@ import Testing
     return ["apiVersion": "kcd.dev/v1", "kind": "KCD", "metadata": ["name": "web", "namespace": "shop"], "spec": spec]
   }
 
+  /// Parses a KCD object's spec, with the problems' messages.
+  static func parse(_ kcd: JSON) -> (spec: KCDSpec?, problems: [String]) {
+    let (spec, problems) = KCDSpec.parse(kcd["spec"])
+    return (spec, problems.map(\.message))
+  }
+
   @Test("a minimal spec parses with the documented defaults")
   func defaults() throws {
-    let (spec, problems) = KCDSpec.parse(Self.kcd())
+    let (spec, problems) = Self.parse(Self.kcd())
     #expect(problems == [])
     let s = try #require(spec)
     #expect(s.imageRepo == "registry.example/shop/web")
@@ -28,7 +34,7 @@ import Testing
     #expect(s.timeoutSeconds == 900)
     #expect(s.pollIntervalSeconds == 600)
     #expect(s.suspend == false)
-    #expect(s.strategy == "RollingUpdate")
+    #expect(s.strategy == .rollingUpdate)
     #expect(s.rollbackEnabled == true)
     #expect(s.ignoredFields == [])
   }
@@ -40,7 +46,7 @@ import Testing
       "container": ["name": "web"], "timeoutSeconds": 60, "pollIntervalSeconds": 0, "suspend": true,
       "strategy": ["kind": "Canary"], "rollback": ["enabled": false],
     ])
-    let s = try #require(KCDSpec.parse(kcd).spec)
+    let s = try #require(KCDSpec.parse(kcd["spec"]).spec)
     #expect(s.imageRepo == "nginx")
     #expect(s.repository == "docker.io/library/nginx", "events compare against the canonical name")
     #expect(s.versionSyntax == "^v[0-9]+$")
@@ -49,13 +55,13 @@ import Testing
     #expect(s.timeoutSeconds == 60)
     #expect(s.pollIntervalSeconds == 0, "0 means webhooks only and is valid")
     #expect(s.suspend == true)
-    #expect(s.strategy == "Canary")
+    #expect(s.strategy == .canary)
     #expect(s.rollbackEnabled == false)
   }
 
   @Test("an empty container name means every container running imageRepo")
   func emptyContainerName() throws {
-    #expect(try #require(KCDSpec.parse(Self.kcd(["container": ["name": ""]])).spec).containerName == nil)
+    #expect(try #require(Self.parse(Self.kcd(["container": ["name": ""]])).spec).containerName == nil)
   }
 
   static let invalid: [(String, [String: JSON], [String])] = [
@@ -72,42 +78,42 @@ import Testing
     ("tag with a slash", ["tag": "feature/x"], ["spec.tag \"feature/x\" is not a valid tag"]),
     ("neither tag nor versionPolicy", ["tag": .null], ["spec.tag or spec.versionPolicy is required"]),
     ("empty tag and no versionPolicy", ["tag": ""], ["spec.tag or spec.versionPolicy is required"]),
-    ("versionPolicy (stream mode)", ["tag": .null, "versionPolicy": ["kind": "semver"]],
-     ["spec.versionPolicy (stream mode) is not supported yet; follow a tag with spec.tag"]),
-    ("versionSyntax that is not a regex", ["versionSyntax": "([0-9"], ["spec.versionSyntax \"([0-9\" is not a valid regular expression"]),
     ("no selector", ["selector": .null], ["spec.selector must name at least one label (an empty selector would match every workload)"]),
     ("empty selector", ["selector": [:]], ["spec.selector must name at least one label (an empty selector would match every workload)"]),
     ("non-string selector value", ["selector": ["app": "web", "replicas": 3]], ["spec.selector.replicas must be a string"]),
     ("only a non-string selector value", ["selector": ["enabled": true]],
      ["spec.selector.enabled must be a string", "spec.selector must name at least one label (an empty selector would match every workload)"]),
-    ("timeoutSeconds 0", ["timeoutSeconds": 0], ["spec.timeoutSeconds must be at least 1"]),
-    ("negative timeoutSeconds", ["timeoutSeconds": -5], ["spec.timeoutSeconds must be at least 1"]),
-    ("negative pollIntervalSeconds", ["pollIntervalSeconds": -1], ["spec.pollIntervalSeconds must not be negative"]),
+    ("timeoutSeconds 0", ["timeoutSeconds": 0], ["spec.timeoutSeconds must be from 1 to 604800"]),
+    ("negative timeoutSeconds", ["timeoutSeconds": -5], ["spec.timeoutSeconds must be from 1 to 604800"]),
+    ("huge timeoutSeconds", ["timeoutSeconds": 1_000_000_000], ["spec.timeoutSeconds must be from 1 to 604800"]),
+    ("negative pollIntervalSeconds", ["pollIntervalSeconds": -1], ["spec.pollIntervalSeconds must be from 0 to 604800"]),
+    ("a long imageRepo is quoted cut short", ["imageRepo": .string(String(repeating: "a b", count: 200))],
+     ["spec.imageRepo \"\(String(String(repeating: "a b", count: 22).prefix(64)))…\" is not a repository name (no tag or digest)"]),
   ]
 
   @Test("each invalid spec reports exactly its problem and yields no spec", arguments: invalid)
   func problems(_ name: String, _ overrides: [String: JSON], _ expected: [String]) {
-    let (spec, problems) = KCDSpec.parse(Self.kcd(overrides))
+    let (spec, problems) = Self.parse(Self.kcd(overrides))
     #expect(spec == nil, "\(name)")
     #expect(problems == expected, "\(name)")
   }
 
   @Test("problems are collected together, in field order")
   func collected() {
-    let (spec, problems) = KCDSpec.parse(["spec": ["timeoutSeconds": 0, "pollIntervalSeconds": -1]])
+    let (spec, problems) = Self.parse(["spec": ["timeoutSeconds": 0, "pollIntervalSeconds": -1]])
     #expect(spec == nil)
     #expect(problems == [
       "spec.imageRepo is required",
       "spec.tag or spec.versionPolicy is required",
       "spec.selector must name at least one label (an empty selector would match every workload)",
-      "spec.timeoutSeconds must be at least 1",
-      "spec.pollIntervalSeconds must not be negative",
+      "spec.timeoutSeconds must be from 1 to 604800",
+      "spec.pollIntervalSeconds must be from 0 to 604800",
     ])
   }
 
   @Test("a registry host with a port is not a tag")
   func hostPort() throws {
-    let s = try #require(KCDSpec.parse(Self.kcd(["imageRepo": "Registry.Example:5000/team/app"])).spec)
+    let s = try #require(Self.parse(Self.kcd(["imageRepo": "Registry.Example:5000/team/app"])).spec)
     #expect(s.repository == "registry.example:5000/team/app")
   }
 
@@ -116,12 +122,39 @@ import Testing
     ("Recreate", "RollingUpdate"), ("rollingupdate", "RollingUpdate"), ("", "RollingUpdate"),
   ])
   func strategies(_ kind: String, _ expected: String) throws {
-    #expect(try #require(KCDSpec.parse(Self.kcd(["strategy": ["kind": .string(kind)]])).spec).strategy == expected)
+    #expect(try #require(Self.parse(Self.kcd(["strategy": ["kind": .string(kind)]])).spec).strategy.rawValue == expected)
+  }
+
+  @Test("fields this kcd does not implement yet are refused by name (fail closed), the spec still read", arguments: [
+    ("versionPolicy", ["tag": .null, "versionPolicy": ["kind": "semver"]], "spec.versionPolicy (stream mode) is not supported by this kcd yet"),
+    ("verify", ["verify": [["kind": "Signature"]]], "spec.verify (pre-rollout verification) is not supported by this kcd yet"),
+    ("container.verify", ["container": ["name": "web", "verify": [["kind": "Image", "image": "smoke"]]]],
+     "spec.container.verify (pre-rollout verification) is not supported by this kcd yet"),
+    ("strategy.verify", ["strategy": ["kind": "RollingUpdate", "verify": [["kind": "Webhook"]]]],
+     "spec.strategy.verify (verification before promotion) is not supported by this kcd yet"),
+    ("blue-green", ["strategy": ["kind": "ServiceBlueGreen"]], "spec.strategy.kind (ServiceBlueGreen) is not supported by this kcd yet"),
+    ("canary", ["strategy": ["kind": "Canary"]], "spec.strategy.kind (Canary) is not supported by this kcd yet"),
+    ("approval", ["approval": ["required": true]], "spec.approval (approvals) is not supported by this kcd yet"),
+    ("history ConfigMap", ["history": ["enabled": true]], "spec.history (history ConfigMap) is not supported by this kcd yet"),
+    ("config ConfigMap", ["config": ["name": "web-version"]], "spec.config (version ConfigMap) is not supported by this kcd yet"),
+  ] as [(String, [String: JSON], String)])
+  func unsupported(_ name: String, _ overrides: [String: JSON], _ message: String) throws {
+    let (spec, problems) = KCDSpec.parse(Self.kcd(overrides)["spec"])
+    #expect(problems.map(\.message) == [message], "\(name)")
+    #expect(problems.allSatisfy { $0.kind == .unsupported })
+    #expect(spec != nil, "an unsupported field is not a user error")
+  }
+
+  @Test("empty verification lists, disabled approvals and history are not refused")
+  func notRefused() {
+    let (_, problems) = KCDSpec.parse(Self.kcd(["verify": [], "approval": ["required": false], "history": ["enabled": false, "limit": 50],
+                                                 "container": ["name": "web", "verify": []], "config": [:]])["spec"])
+    #expect(problems.isEmpty)
   }
 
   @Test("serviceAccountName is accepted and listed as ignored")
   func serviceAccountName() throws {
-    let (spec, problems) = KCDSpec.parse(Self.kcd(["serviceAccountName": "kcd-syncer"]))
+    let (spec, problems) = Self.parse(Self.kcd(["serviceAccountName": "kcd-syncer"]))
     #expect(problems == [])
     #expect(try #require(spec).ignoredFields == ["spec.serviceAccountName"])
   }
@@ -131,12 +164,12 @@ import Testing
     (String(repeating: "a", count: 40), true), (String(repeating: "a", count: 41), false), ("main", false), ("", false),
   ])
   func isVersionDefault(_ tag: String, _ expected: Bool) throws {
-    #expect(try #require(KCDSpec.parse(Self.kcd()).spec).isVersion(tag) == expected)
+    #expect(try #require(Self.parse(Self.kcd()).spec).isVersion(tag) == expected)
   }
 
   @Test("isVersion anchors a custom alternation as a whole")
   func isVersionAlternation() throws {
-    let s = try #require(KCDSpec.parse(Self.kcd(["versionSyntax": "v[0-9]+|build-[0-9]+"])).spec)
+    let s = try #require(Self.parse(Self.kcd(["versionSyntax": "v[0-9]+|build-[0-9]+"])).spec)
     #expect(s.isVersion("v12"))
     #expect(s.isVersion("build-7"))
     #expect(!s.isVersion("v12-build-7"))
@@ -149,7 +182,7 @@ import Testing
     (["app": "api", "tier": "front"], false), ([:], false), (["App": "web", "tier": "front"], false),
   ] as [([String: String], Bool)])
   func selects(_ labels: [String: String], _ expected: Bool) throws {
-    let s = try #require(KCDSpec.parse(Self.kcd(["selector": ["app": "web", "tier": "front"]])).spec)
+    let s = try #require(Self.parse(Self.kcd(["selector": ["app": "web", "tier": "front"]])).spec)
     #expect(s.selects(labels) == expected)
   }
 }

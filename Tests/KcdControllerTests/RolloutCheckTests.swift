@@ -49,7 +49,7 @@ import Testing
 
   @Test("deployment follows kubectl rollout status", arguments: cases)
   func deployment(_ name: String, _ d: JSON, _ expected: RolloutCheck) {
-    #expect(RolloutCheck.deployment(d) == expected, "\(name)")
+    #expect(RolloutCheck.deployment(Workload(json: d, kind: .deployment)) == expected, "\(name)")
   }
 
   static let image = "registry.example/shop/web:3ae8d1b@sha256:" + String(repeating: "a", count: 64)
@@ -62,10 +62,12 @@ import Testing
             "status": ["containerStatuses": [["name": "web", "image": .string(image), "state": state]]]]
   }
 
+  static func summaries(_ pods: [JSON]) -> [PodSummary] { pods.map(PodSummary.init(json:)) }
+
   @Test("a pod of the new image in a fatal waiting state fails the rollout", arguments: RolloutCheck.fatalWaitingReasons.sorted())
   func fatal(_ reason: String) {
     let pods = [Self.pod("web-1", image: Self.image, waiting: nil), Self.pod("web-2", image: Self.image, waiting: reason, sidecar: true)]
-    #expect(RolloutCheck.stuckPod(pods, image: Self.image) == .failed(reason: reason, message: "pod web-2 container web: \(reason)"))
+    #expect(RolloutCheck.stuckPod(pods.map(PodSummary.init(json:)), image: Self.image) == .failed(reason: reason, message: "pod web-2 container web: \(reason)"))
   }
 
   @Test("the fatal reasons are the five that never recover")
@@ -76,15 +78,15 @@ import Testing
   @Test("a stuck pod of another image (the old version) is not this rollout's failure")
   func otherImage() {
     let pods = [Self.pod("web-old", image: "registry.example/shop/web:1.0", waiting: "CrashLoopBackOff")]
-    #expect(RolloutCheck.stuckPod(pods, image: Self.image) == nil)
+    #expect(RolloutCheck.stuckPod(pods.map(PodSummary.init(json:)), image: Self.image) == nil)
   }
 
   @Test("ContainerCreating, running pods and no pods are not stuck")
   func notStuck() {
-    #expect(RolloutCheck.stuckPod([Self.pod("web-1", image: Self.image, waiting: "ContainerCreating")], image: Self.image) == nil)
-    #expect(RolloutCheck.stuckPod([Self.pod("web-1", image: Self.image, waiting: nil)], image: Self.image) == nil)
+    #expect(RolloutCheck.stuckPod(Self.summaries([Self.pod("web-1", image: Self.image, waiting: "ContainerCreating")]), image: Self.image) == nil)
+    #expect(RolloutCheck.stuckPod(Self.summaries([Self.pod("web-1", image: Self.image, waiting: nil)]), image: Self.image) == nil)
     #expect(RolloutCheck.stuckPod([], image: Self.image) == nil)
-    #expect(RolloutCheck.stuckPod([["metadata": ["name": "bare"], "spec": ["containers": [["name": "web", "image": .string(Self.image)]]]]],
+    #expect(RolloutCheck.stuckPod(Self.summaries([["metadata": ["name": "bare"], "spec": ["containers": [["name": "web", "image": .string(Self.image)]]]]]),
                                   image: Self.image) == nil, "a pod without status yet")
   }
 }

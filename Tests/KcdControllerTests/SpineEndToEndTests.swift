@@ -57,6 +57,14 @@ struct SpineEndToEndTests {
     #expect(metrics.contains("kcd_hook_requests_total{source=\"ci\",code=\"202\"} 1"), "\(metrics)")
     #expect(metrics.contains("kcd_event_to_patch_seconds_count 1"), "\(metrics)")
     #expect(metrics.contains("kcd_kube_requests_total{verb=\"patch\""), "\(metrics)")
+    // The critical path is three writes: the event recorded on the KCD, the status that starts
+    // the rollout, the workload patch (docs/engine.md); Events and tracking writes come after.
+    let writes = try sim.requestLog().filter { $0["method"] != "GET" && $0["userAgent"].stringValue?.hasPrefix("kcd/") == true }
+      .filter { !($0["path"].stringValue ?? "").contains("/events") }
+      .map { "\($0["method"].stringValue ?? "") \($0["path"].stringValue ?? "")" }
+      .drop { $0 != "PATCH /apis/kcd.dev/v1/namespaces/shop/kcds/web" }
+    #expect(Array(writes.prefix(3)) == ["PATCH /apis/kcd.dev/v1/namespaces/shop/kcds/web", "PATCH /apis/kcd.dev/v1/namespaces/shop/kcds/web/status",
+                                       "PATCH /apis/apps/v1/namespaces/shop/deployments/web"], "\(writes)")
   }
 
   @Test("a failing digest is rolled back, never redeployed, and a new digest rolls out")

@@ -102,7 +102,7 @@ struct WorkloadKindsTests {
   ])
   func rules(name: String, kind: WorkloadKind, text: String, expected: String) throws {
     let outcome: String
-    switch kind.check(try JSON.parse(text)) {
+    switch kind.check(Workload(json: try JSON.parse(text), kind: kind)) {
     case .done: outcome = "done"
     case .waiting: outcome = "waiting"
     case .failed: outcome = "failed"

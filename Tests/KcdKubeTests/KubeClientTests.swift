@@ -84,21 +84,65 @@ struct KubeClientTests {
     let (sim, client) = try Self.sim()
     defer { sim.stop() }
     _ = try client.create(.configMaps, namespace: "default", Self.configMap("before", "1"))
-    let changes = Mutex<[String]>([])
-    let informer = Informer(client: client, resource: .configMaps, options: Informer.Options(namespace: "default")) { change in
-      switch change {
-      case .upsert(_, let o): changes.withLock { $0.append("upsert \(o["metadata"]["name"].stringValue ?? "")") }
-      case .delete(let o): changes.withLock { $0.append("delete \(o["metadata"]["name"].stringValue ?? "")") }
-      }
-    }
+    let sink = RecordingSink()
+    let informer = Informer(client: client, resource: .configMaps, options: Informer.Options(namespace: "default"), sink: sink)
     informer.start()
     defer { informer.stop() }
     #expect(eventually(timeout: 10) { informer.hasSynced })
-    #expect(informer.get(namespace: "default", name: "before") != nil)
+    #expect(sink.get("default/before") != nil)
     _ = try client.create(.configMaps, namespace: "default", Self.configMap("after", "1"))
-    #expect(eventually(timeout: 10) { informer.get(namespace: "default", name: "after") != nil }, "\(changes.withLock { $0 }) \(informer.lastError ?? "")")
+    #expect(eventually(timeout: 10) { sink.get("default/after") != nil }, "\(sink.log) \(informer.state.lastError ?? "")")
     try client.delete(.configMaps, namespace: "default", name: "before")
-    #expect(eventually(timeout: 10) { informer.get(namespace: "default", name: "before") == nil })
-    #expect(changes.withLock { $0.contains("delete before") })
+    #expect(eventually(timeout: 10) { sink.get("default/before") == nil })
+    #expect(sink.log.contains("delete before"))
+    #expect(informer.isCurrent)
+  }
+}
+
+/// An informer sink that keeps objects by key and a log of what it was told.
+final class RecordingSink: InformerSink {
+  struct State {
+    var objects: [String: ListedObject] = [:]
+    var relisting: Set<String>?
+    var log: [String] = []
+  }
+
+  let state = Mutex(State())
+
+  func get(_ key: String) -> ListedObject? { state.withLock { $0.objects[key] } }
+  var log: [String] { state.withLock { $0.log } }
+  var keys: Set<String> { state.withLock { Set($0.objects.keys) } }
+
+  func beginRelist() { state.withLock { $0.relisting = []; $0.log.append("relist") } }
+
+  func listed(_ page: [ListedObject]) {
+    state.withLock { s in
+      s.log.append("page \(page.count)")
+      for o in page {
+        s.objects[Informer.key(o.object)] = o
+        s.relisting?.insert(Informer.key(o.object))
+      }
+    }
+  }
+
+  func endRelist() {
+    state.withLock { s in
+      if let seen = s.relisting { s.objects = s.objects.filter { seen.contains($0.key) } }
+      s.relisting = nil
+    }
+  }
+
+  func upsert(_ object: ListedObject) {
+    state.withLock { s in
+      s.objects[Informer.key(object.object)] = object
+      s.log.append("upsert \(object.object["metadata"]["name"].stringValue ?? "")")
+    }
+  }
+
+  func delete(_ object: JSON) {
+    state.withLock { s in
+      s.objects[Informer.key(object)] = nil
+      s.log.append("delete \(object["metadata"]["name"].stringValue ?? "")")
+    }
   }
 }

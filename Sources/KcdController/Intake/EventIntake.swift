@@ -2,112 +2,167 @@ import KcdCore
 import KcdHooks
 import KcdJSON
 import KcdKube
+import Synchronization
 
 /// Turns an authenticated ImageEvent into durable requests on the KCDs that follow it, before
 /// anyone answers 2xx. It never touches workloads (the reconciler does). Safe on every replica:
-/// each write is a compare-and-swap on the KCD, retried on conflict.
+/// each write is a compare-and-swap on the KCD, retried on conflict. The KCDs are found through
+/// the cache's (repository, tag) index, so a webhook costs the same whatever the number of KCDs
+/// that do not follow it; writes for many KCDs go out in parallel, all within a short budget.
 public final class EventIntake: Sendable {
   public struct Result: Sendable {
     /// `namespace/name` of KCDs that got the event.
     public var accepted: [String] = []
     /// KCDs for which this was a replay or nothing new.
     public var duplicates: [(kcd: String, reason: String)] = []
+    /// KCDs that follow the event but that kcd will not act on (invalid or unsupported spec).
+    public var refused: [(kcd: String, reason: String)] = []
     public var accepted202: Bool { !accepted.isEmpty }
     public init() {}
+
+    mutating func merge(_ other: Result) {
+      accepted += other.accepted
+      duplicates += other.duplicates
+      refused += other.refused
+    }
   }
 
   let client: KubeClient
-  /// Current KCDs (from the informer cache).
-  let candidates: @Sendable () -> [JSON]
+  let kcds: KCDCache
+  /// Seconds within which every write is done or given up (then the sender is told to retry).
+  public let budgetSeconds: Double
+  /// KCDs recorded at once for one event.
+  let parallelism: Int
 
-  public init(client: KubeClient, candidates: @escaping @Sendable () -> [JSON]) {
+  public init(client: KubeClient, kcds: KCDCache, budgetSeconds: Double = 5, parallelism: Int = 8) {
     self.client = client
-    self.candidates = candidates
+    self.kcds = kcds
+    self.budgetSeconds = budgetSeconds
+    self.parallelism = parallelism
   }
 
-  /// KCDs an event is for: same repository (canonical form) and tag, or the one CI named.
-  public static func matches(_ event: ImageEvent, in kcds: [JSON]) -> [JSON] {
-    kcds.filter { kcd in
-      guard let spec = KCDSpec.parse(kcd).spec else { return false }
-      if let target = event.target, Informer.key(kcd) != target { return false }
-      return spec.repository == event.repository && spec.tag == event.tag
-    }
+  /// KCDs an event is for: same canonical repository and tag (the index), or the one CI named.
+  public static func matches(_ event: ImageEvent, in cache: KCDCache) -> [KCD] {
+    guard let tag = event.tag else { return [] }
+    let found = cache.following(KCDCache.Follow(repository: event.repository, tag: tag))
+    guard let target = event.target else { return found.sorted { $0.key < $1.key } }
+    return found.filter { $0.key == target }
   }
 
   /// Why this event adds nothing for this KCD, or nil when it should be recorded.
-  public static func duplicateReason(_ event: ImageEvent, kcd: JSON) -> String? {
-    let pending = RequestedRollout(kcd: kcd)
-    if let p = pending, p.recent.contains(event.deliveryID) { return "delivery \(event.deliveryID) was already received" }
+  public static func duplicateReason(_ event: ImageEvent, kcd: KCD) -> String? {
+    let pending = kcd.request
+    let status = kcd.status
+    if let p = pending, p.recent.contains(event.deliveryID) { return "delivery \(event.deliveryID.prefix(128)) was already received" }
     guard let digest = event.digest else { return nil }
-    let status = kcd["status"]
-    if status["failedDigest"].stringValue == digest { return "digest failed before; it is not redeployed until a different digest arrives" }
+    if status.failedDigest == digest { return "digest failed before; it is not redeployed until a different digest arrives" }
     // A request for another digest still waiting behind the current rollout: this event moves
     // the tag back, and must supersede it.
-    let waiting = pending.map { $0.id != status["lastEvent"]["id"].stringValue && $0.digest != digest } ?? false
-    if !waiting, status["currDigest"].stringValue == digest, ["Progressing", "Success", "Verifying"].contains(status["currStatus"].stringValue ?? "") {
-      return "digest is already deployed"
-    }
-    if let p = pending, p.digest == digest, p.tag == event.tag, p.id != status["lastEvent"]["id"].stringValue || status["currDigest"].stringValue == digest {
+    let waiting = pending.map { $0.id != status.lastEvent?.id && $0.digest != digest } ?? false
+    let live: Set<KCDStatus.Phase> = [.progressing, .success, .verifying]
+    if !waiting, status.currDigest == digest, let phase = status.currStatus, live.contains(phase) { return "digest is already deployed" }
+    if let p = pending, p.digest == digest, p.tag == event.tag, p.id != status.lastEvent?.id || status.currDigest == digest {
       return "digest already requested"
     }
     return nil
   }
 
-  /// Records the event on every matching KCD. Throws when Kubernetes cannot take the write now
-  /// (the caller answers 503 so the sender retries).
-  public func record(_ event: ImageEvent) throws(KubeError) -> Result {
+  /// Records the event on every matching KCD (of `namespace` only, when given: the poller's
+  /// look-ups use one namespace's credentials). Throws when Kubernetes cannot take a write
+  /// within the budget (the caller answers 503 or 429 with Retry-After so the sender retries).
+  public func record(_ event: ImageEvent, namespace: String? = nil) throws(KubeError) -> Result {
+    let deadline = monotonicSeconds() + budgetSeconds
     var result = Result()
-    for kcd in EventIntake.matches(event, in: candidates()) {
-      let namespace = kcd["metadata"]["namespace"].stringValue ?? ""
-      let name = kcd["metadata"]["name"].stringValue ?? ""
-      let key = "\(namespace)/\(name)"
-      var attempt = 0
-      // The cached copy first: the write below carries its resourceVersion, so a stale copy
-      // gets 409 and the next attempt reads the KCD fresh.
-      var fromCache: JSON? = kcd
-      while true {
-        attempt += 1
-        let current: JSON
-        if let cached = fromCache {
-          current = cached
-          fromCache = nil
-        } else {
-          do { current = try client.get(.kcds, namespace: namespace, name: name) } catch {
-            if error.isNotFound { break }
-            throw error
-          }
-        }
-        if let reason = EventIntake.duplicateReason(event, kcd: current) {
-          // A "nothing new" verdict is only taken from a fresh read.
-          if attempt == 1 { continue }
-          result.duplicates.append((key, reason))
-          // Remember the delivery anyway, so a replay of it later (when it might no longer be a
-          // duplicate) is refused.
-          if var request = RequestedRollout(kcd: current), !request.recent.contains(event.deliveryID) {
-            request.recent = Array((request.recent + [event.deliveryID]).suffix(RequestedRollout.recentLimit))
-            let patch: JSON = ["metadata": ["resourceVersion": current["metadata"]["resourceVersion"],
-                                            "annotations": [RequestedRollout.annotation: .string(request.json.text)]]]
-            do { _ = try client.patch(.kcds, namespace: namespace, name: name, patch, type: .merge) } catch {
-              if error.isConflict && attempt < 8 { result.duplicates.removeLast(); continue }
-              if !error.isNotFound { throw error }
-            }
-          }
-          break
-        }
-        let request = RequestedRollout(event: event, recent: RequestedRollout(kcd: current)?.recent ?? [])
-        let patch: JSON = ["metadata": ["resourceVersion": current["metadata"]["resourceVersion"],
-                                        "annotations": [RequestedRollout.annotation: .string(request.json.text)]]]
-        do {
-          _ = try client.patch(.kcds, namespace: namespace, name: name, patch, type: .merge)
-          result.accepted.append(key)
-          break
-        } catch {
-          if error.isConflict && attempt < 8 { continue }
-          if error.isNotFound { break }
+    var work: [KCD] = []
+    for kcd in EventIntake.matches(event, in: kcds) where namespace == nil || kcd.namespace == namespace {
+      if kcd.actionable == nil {
+        result.refused.append((kcd.key, kcd.problems.map(\.message).joined(separator: "; ")))
+      } else {
+        work.append(kcd)
+      }
+    }
+    if work.count == 1 {
+      result.merge(try recordOne(event, work[0], deadline: deadline))
+      return result
+    }
+    let outcomes = Mutex<(Result, KubeError?)>((Result(), nil))
+    let list = work
+    ParallelWork.run(count: list.count, width: parallelism) { [self] i in
+      do throws(KubeError) {
+        let r = try recordOne(event, list[i], deadline: deadline)
+        outcomes.withLock { $0.0.merge(r) }
+      } catch {
+        outcomes.withLock { $0.1 = $0.1 ?? error }
+      }
+    }
+    let (recorded, failure) = outcomes.withLock { $0 }
+    if let failure { throw failure }
+    result.merge(recorded)
+    result.accepted.sort()
+    return result
+  }
+
+  /// Writes the request annotation on one KCD (the cached copy first: the write carries its
+  /// resourceVersion, so a stale copy gets 409 and the next attempt reads the KCD fresh).
+  func recordOne(_ event: ImageEvent, _ cached: KCD, deadline: Double) throws(KubeError) -> Result {
+    var result = Result()
+    let options = KubeCallOptions(priority: .critical, deadline: deadline)
+    var fromCache: KCD? = cached
+    var attempt = 0
+    while attempt < 8 {
+      attempt += 1
+      let current: KCD
+      if let c = fromCache {
+        current = c
+        fromCache = nil
+      } else {
+        do { current = KCD(json: try client.get(.kcds, namespace: cached.namespace, name: cached.name, options: options)) } catch {
+          if error.isNotFound { return result }
           throw error
         }
       }
+      guard current.actionable != nil else {
+        result.refused.append((current.key, current.problems.map(\.message).joined(separator: "; ")))
+        return result
+      }
+      var request = RequestedRollout(event: event, recent: current.request?.recent ?? [])
+      if let reason = EventIntake.duplicateReason(event, kcd: current) {
+        // A "nothing new" verdict is only taken from a fresh read.
+        if attempt == 1 { continue }
+        // Remember the delivery anyway, so a replay of it later (when it might no longer be a
+        // duplicate) is refused.
+        guard var kept = current.request, !kept.recent.contains(event.deliveryID) else {
+          result.duplicates.append((current.key, reason))
+          return result
+        }
+        kept.recent = Array((kept.recent + [event.deliveryID]).suffix(RequestedRollout.recentLimit))
+        request = kept
+        do {
+          try write(request, on: current, options: options)
+          result.duplicates.append((current.key, reason))
+          return result
+        } catch {
+          if error.isConflict { continue }
+          if error.isNotFound { return result }
+          throw error
+        }
+      }
+      do {
+        try write(request, on: current, options: options)
+        result.accepted.append(current.key)
+        return result
+      } catch {
+        if error.isConflict { continue }
+        if error.isNotFound { return result }
+        throw error
+      }
     }
-    return result
+    throw KubeError(status: 409, reason: "Conflict", message: "the KCD \(cached.key) kept changing; retry", retryAfterSeconds: 1)
+  }
+
+  func write(_ request: RequestedRollout, on kcd: KCD, options: KubeCallOptions) throws(KubeError) {
+    let patch: JSON = ["metadata": ["resourceVersion": .string(kcd.resourceVersion),
+                                    "annotations": [RequestedRollout.annotation: .string(request.json.text)]]]
+    _ = try client.patch(.kcds, namespace: kcd.namespace, name: kcd.name, patch, type: .merge, options: options)
   }
 }

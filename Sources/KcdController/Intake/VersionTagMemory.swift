@@ -1,5 +1,5 @@
+import KcdCore
 import KcdHooks
-import Synchronization
 
 /// Remembers version-looking tags pushed for each digest, so a later push of the same digest
 /// under a pointer tag (`prod`) rolls out as `repo:<version>@digest` rather than a bare digest —
@@ -11,7 +11,7 @@ public final class VersionTagMemory: Sendable {
     var order: UInt64
   }
 
-  let entries = Mutex<(map: [String: Entry], counter: UInt64)>(([:], 0))
+  let entries = ReadWriteLock<(map: [String: Entry], counter: UInt64)>(([:], 0))
   let capacity: Int
   let isVersion: @Sendable (String) -> Bool
 
@@ -28,7 +28,7 @@ public final class VersionTagMemory: Sendable {
 
   public func observe(_ event: ImageEvent) {
     guard event.action == .push, let digest = event.digest, let tag = event.tag, isVersion(tag) else { return }
-    entries.withLock { e in
+    entries.write { e in
       e.counter += 1
       e.map["\(event.repository)@\(digest)"] = Entry(tag: tag, order: e.counter)
       if e.map.count > capacity {
@@ -39,6 +39,6 @@ public final class VersionTagMemory: Sendable {
   }
 
   public func version(repository: String, digest: String) -> String? {
-    entries.withLock { $0.map["\(repository)@\(digest)"]?.tag }
+    entries.read { $0.map["\(repository)@\(digest)"]?.tag }
   }
 }

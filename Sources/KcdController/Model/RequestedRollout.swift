@@ -8,6 +8,8 @@ import KcdJSON
 public struct RequestedRollout: Sendable, Equatable {
   public static let annotation = "kcd.dev/event"
   public static let recentLimit = 20
+  /// A larger annotation is not kcd's (kcd writes a few hundred bytes).
+  public static let maximumAnnotationBytes = 64 * 1024
 
   public var id: String
   public var source: String
@@ -32,7 +34,13 @@ public struct RequestedRollout: Sendable, Equatable {
   }
 
   public init?(kcd: JSON) {
-    guard let text = kcd["metadata"]["annotations"][RequestedRollout.annotation].stringValue, let j = try? JSON.parse(text),
+    guard let text = kcd["metadata"]["annotations"][RequestedRollout.annotation].stringValue else { return nil }
+    self.init(annotation: text)
+  }
+
+  /// From the annotation's text; nil when absent or unreadable.
+  public init?(annotation text: String) {
+    guard text.utf8.count <= RequestedRollout.maximumAnnotationBytes, let j = try? JSON.parse(text),
       let id = j["id"].stringValue, let source = j["source"].stringValue, let repository = j["repository"].stringValue
     else { return nil }
     self.id = id

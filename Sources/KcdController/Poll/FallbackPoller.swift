@@ -8,122 +8,155 @@ import Synchronization
 import Glibc
 #endif
 
-/// Catches pushes whose webhook never arrived: one registry look-up per distinct repository and
-/// tag per interval (the shortest `pollIntervalSeconds` among the KCDs that follow it, jittered),
-/// shared by every KCD that follows it. A new digest goes through the same durable intake as a
-/// webhook, so polling never deploys anything by itself.
+/// Catches pushes whose webhook never arrived: one registry look-up per distinct repository,
+/// tag and namespace per interval (the shortest `pollIntervalSeconds` among the KCDs that follow
+/// it, jittered), shared by those KCDs; credentials are the namespace's own. Groups and due
+/// times change only when KCDs do; between due times the poller sleeps. A new digest goes
+/// through the same durable intake as a webhook, so polling never deploys anything by itself.
 public final class FallbackPoller: Sendable {
   struct Group: Hashable {
     var repository: String
     var imageRepo: String
     var tag: String
+    var namespace: String
   }
 
-  struct Schedule {
-    var due: Double
-    var failures: Int
-    /// The digest the last look-up found and the KCDs then following the group; intake is
-    /// asked only when either changes.
-    var digest: String? = nil
-    var members: Set<String> = []
+  struct GroupState {
+    /// KCD key → its interval.
+    var members: [String: Int] = [:]
+    var failures = 0
+    /// The digest the last look-up found and the members then; intake is asked only when
+    /// either changes.
+    var digest: String?
+    var notified: Set<String> = []
+    var interval: Double { Double(members.values.min() ?? 600) }
+  }
+
+  struct State {
+    var groups: [Group: GroupState] = [:]
+    var byKCD: [String: Group] = [:]
+    var timers = TimerHeap<Group>()
+    var stopping = false
   }
 
   let resolver: any ImageResolver
   let intake: EventIntake
-  let kcds: @Sendable () -> [JSON]
   let log: Logger
   let clock: @Sendable () -> Double
-  let schedules = Mutex<[Group: Schedule]>([:])
-  let stopping = Atomic<Bool>(false)
+  let state = Mutex(State())
+  let wake = ChangeSignal()
   let running = Atomic<Bool>(false)
 
-  public init(resolver: any ImageResolver, intake: EventIntake, kcds: @escaping @Sendable () -> [JSON], log: Logger,
-              clock: @escaping @Sendable () -> Double = monotonicSeconds) {
+  public init(resolver: any ImageResolver, intake: EventIntake, log: Logger, clock: @escaping @Sendable () -> Double = monotonicSeconds) {
     self.resolver = resolver
     self.intake = intake
-    self.kcds = kcds
     self.log = log
     self.clock = clock
   }
 
+  static func group(of kcd: KCD) -> (Group, Int)? {
+    guard let spec = kcd.actionable, let tag = spec.tag, spec.pollIntervalSeconds > 0, !spec.suspend else { return nil }
+    return (Group(repository: spec.repository, imageRepo: spec.imageRepo, tag: tag, namespace: kcd.namespace), spec.pollIntervalSeconds)
+  }
+
+  /// Keeps the groups in step with the KCDs (the controller calls this for every change).
+  public func kcdChanged(old: KCD?, new: KCD?) {
+    let key = new?.key ?? old?.key ?? ""
+    let now = clock()
+    state.withLock { s in
+      let wanted = new.flatMap(FallbackPoller.group(of:))
+      if let g = s.byKCD[key], g != wanted?.0 {
+        s.groups[g]?.members[key] = nil
+        if s.groups[g]?.members.isEmpty == true {
+          s.groups[g] = nil
+          s.timers.remove(g)
+        }
+        s.byKCD[key] = nil
+      }
+      guard let (g, interval) = wanted else { return }
+      s.byKCD[key] = g
+      if s.groups[g] == nil {
+        // A new group waits one jittered interval (a webhook usually comes first).
+        s.groups[g] = GroupState()
+        s.timers.schedule(g, at: now + FallbackPoller.jittered(Double(interval)))
+      }
+      s.groups[g]?.members[key] = interval
+    }
+    wake.notify()
+  }
+
+  static func jittered(_ interval: Double) -> Double { interval * Double.random(in: 0.9...1.1) }
+
   public func start() {
     guard !running.exchange(true, ordering: .relaxed) else { return }
     Threads.spawn { [self] in
-      while !stopping.load(ordering: .relaxed) {
-        tick()
-        usleep(250_000)
-      }
+      while let due = nextDue() { for g in due { poll(g) } }
       running.store(false, ordering: .relaxed)
     }
   }
 
   public func stop() {
-    stopping.store(true, ordering: .relaxed)
-    while running.load(ordering: .relaxed) { usleep(10_000) }
+    state.withLock { $0.stopping = true }
+    wake.notify()
+    while running.load(ordering: .relaxed) { usleep(5_000) }
   }
 
-  /// The groups to poll and their intervals, from the KCDs now.
-  func groups() -> [Group: (interval: Double, members: Set<String>)] {
-    var out: [Group: (interval: Double, members: Set<String>)] = [:]
-    for kcd in kcds() {
-      guard let spec = KCDSpec.parse(kcd).spec, let tag = spec.tag, spec.pollIntervalSeconds > 0, !spec.suspend else { continue }
-      let g = Group(repository: spec.repository, imageRepo: spec.imageRepo, tag: tag)
-      let entry = out[g] ?? (.infinity, [])
-      out[g] = (min(entry.interval, Double(spec.pollIntervalSeconds)), entry.members.union([Informer.key(kcd)]))
+  /// Sleeps until a group is due (or the groups change); nil when stopping.
+  func nextDue() -> [Group]? {
+    while true {
+      let seen = wake.current
+      let (stopping, due, next) = state.withLock { s -> (Bool, [Group], Double?) in
+        let now = clock()
+        return (s.stopping, s.timers.popDue(now), s.timers.nextDue().map { $0 - now })
+      }
+      if stopping { return nil }
+      if !due.isEmpty { return due }
+      _ = wake.wait(after: seen, timeout: min(max(next ?? 3600, 0.001), 3600))
     }
-    return out
   }
 
-  static func jittered(_ interval: Double) -> Double { interval * Double.random(in: 0.9...1.1) }
-
-  /// Polls every group that is due; returns how many look-ups were made.
+  /// Polls every group that is due now; returns how many look-ups were made (tests drive time).
   @discardableResult
   public func tick() -> Int {
-    let now = clock()
-    let current = groups()
-    let due: [(Group, Double, Set<String>)] = schedules.withLock { s in
-      for g in s.keys where current[g] == nil { s[g] = nil }
-      var list: [(Group, Double, Set<String>)] = []
-      for (g, (interval, members)) in current {
-        // A new group waits one jittered interval (a webhook usually comes first).
-        guard let entry = s[g] else { s[g] = Schedule(due: now + FallbackPoller.jittered(interval), failures: 0); continue }
-        if entry.due <= now { list.append((g, interval, members)) }
-      }
-      return list
-    }
-    for (g, interval, members) in due { poll(g, interval: interval, members: members, now: now) }
+    let due = state.withLock { $0.timers.popDue(clock()) }
+    for g in due { poll(g) }
     return due.count
   }
 
-  func poll(_ g: Group, interval: Double, members: Set<String>, now: Double) {
+  func poll(_ g: Group) {
+    guard let (interval, members) = state.withLock({ s in s.groups[g].map { ($0.interval, Set($0.members.keys)) } }) else { return }
+    let now = clock()
     do {
-      let digest = try resolver.digest(repository: g.imageRepo, tag: g.tag)
-      let unchanged = schedules.withLock { s -> Bool in
-        let old = s[g]
-        s[g] = Schedule(due: now + FallbackPoller.jittered(interval), failures: 0, digest: old?.digest, members: old?.members ?? [])
-        return old?.digest == digest && old?.members == members
+      let digest = try resolver.digest(repository: g.imageRepo, tag: g.tag, namespace: g.namespace)
+      let unchanged = state.withLock { s -> Bool in
+        s.groups[g]?.failures = 0
+        s.timers.schedule(g, at: now + FallbackPoller.jittered(interval))
+        return s.groups[g]?.digest == digest && s.groups[g]?.notified == members
       }
       if unchanged { return }
-      let event = ImageEvent(repository: g.repository, tag: g.tag, digest: digest, source: "poll", deliveryID: "poll:\(g.tag)@\(digest):\(Int64(Timestamps.now() * 1000))",
-                             receivedAt: Timestamps.now())
-      let result = try intake.record(event)
+      let event = ImageEvent(repository: g.repository, tag: g.tag, digest: digest, source: "poll",
+                             deliveryID: "poll:\(g.tag)@\(digest):\(Int64(Timestamps.now() * 1000))", receivedAt: Timestamps.now())
+      let result = try intake.record(event, namespace: g.namespace)
       // Remembered only once intake took it, so a failed write is retried next cycle.
-      schedules.withLock { s in
-        s[g]?.digest = digest
-        s[g]?.members = members
+      state.withLock { s in
+        s.groups[g]?.digest = digest
+        s.groups[g]?.notified = members
       }
       if !result.accepted.isEmpty {
         log.info("poll found a new digest", [("repository", g.repository), ("tag", g.tag), ("digest", digest), ("kcds", result.accepted.joined(separator: ","))])
       }
     } catch {
-      let failures = schedules.withLock { s -> Int in
-        let f = (s[g]?.failures ?? 0) + 1
-        // Back off (30 s doubling) but never wait longer than the interval itself; forget the
-        // digest so intake is asked again once the registry answers.
-        s[g] = Schedule(due: now + min(interval, 30 * Double(1 << min(f - 1, 10))), failures: f, digest: nil)
+      let failures = state.withLock { s -> Int in
+        let f = (s.groups[g]?.failures ?? 0) + 1
+        s.groups[g]?.failures = f
+        // Forget the digest so intake is asked again once the registry answers; back off
+        // (30 s doubling) but never wait longer than the interval itself.
+        s.groups[g]?.digest = nil
+        if s.groups[g] != nil { s.timers.schedule(g, at: now + min(interval, 30 * Double(1 << min(f - 1, 10)))) }
         return f
       }
-      log.warn("poll failed", [("repository", g.repository), ("tag", g.tag), ("failures", String(failures)), ("error", "\(error)")])
+      log.warn("poll failed", [("repository", g.repository), ("tag", g.tag), ("namespace", g.namespace), ("failures", String(failures)),
+                               ("error", String("\(error)".prefix(512)))])
     }
   }
 }

@@ -7,8 +7,9 @@ import Synchronization
 import Glibc
 #endif
 
-/// The reconciling side of kcd: informers on KCDs and the workload kinds, a work queue keyed by
-/// KCD, and worker threads running the Reconciler. Workload changes wake the KCDs rolling them out.
+/// The reconciling side of kcd: informers feeding the typed KCD and workload caches, a work
+/// queue keyed by KCD, and worker threads running the rollout machine. A workload change wakes
+/// only the KCDs whose rollout in flight includes it (an index, not a scan).
 public final class Controller: Sendable {
   public struct Options: Sendable {
     /// Namespaces to watch; empty = all.
@@ -20,144 +21,134 @@ public final class Controller: Sendable {
     /// Registry look-ups (confirming events, polling); nil: signed CI digests only.
     public var resolver: (any ImageResolver)? = nil
     public var trustSignedDigests = true
+    /// A watch silent this long (no event, no bookmark) is restarted.
+    public var watchSilenceSeconds = 180.0
     public init() {}
   }
 
   public let client: KubeClient
   public let metrics: MetricsRegistry
+  public let kcds: KCDCache
+  public let workloads: WorkloadCache
   let options: Options
   let log: Logger
   let queue = WorkQueue()
   let events: EventRecorder
+  let resolutions: DigestResolutions?
   let kcdInformers: [Informer]
-  /// Per kind, one informer per watched namespace (or one for all).
-  let workloadInformers: [(kind: WorkloadKind, informer: Informer)]
+  let workloadInformers: [Informer]
+  let listeners = KCDObservers()
   let running = Atomic<Int>(0)
+  let wakeResync = ChangeSignal()
 
   public init(client: KubeClient, metrics: MetricsRegistry, options: Options = Options(), log: Logger) {
     self.client = client
     self.metrics = metrics
     self.options = options
     self.log = log
-    self.events = EventRecorder(client: client, host: options.identity, onError: { message in log.warn("cannot record event", [("error", message)]) })
-    let scopes: [String?] = options.namespaces.isEmpty ? [nil] : options.namespaces.map { $0 }
+    ControllerMetrics.registerInformerMetrics(metrics)
+    events = EventRecorder(client: client, host: options.identity, onError: { message in log.warn("cannot record event", [("error", message)]) })
     let queue = self.queue
-    kcdInformers = scopes.map { ns in
-      Informer(client: client, resource: .kcds, options: Informer.Options(namespace: ns)) { change in
-        switch change {
-        case .upsert(_, let new): queue.add(Informer.key(new))
-        case .delete: break
+    let listeners = self.listeners
+    let kcds = KCDCache { old, new in
+      if let key = new?.key ?? old?.key, new != nil { queue.add(key) }
+      listeners.notify(old, new)
+    }
+    self.kcds = kcds
+    workloads = WorkloadCache { ref, _, _ in
+      for key in kcds.rollingOut(ref) { queue.add(key) }
+    }
+    resolutions = options.resolver.map { DigestResolutions(resolver: $0, wake: { key in queue.add(key) }) }
+    let scopes: [String?] = options.namespaces.isEmpty ? [nil] : options.namespaces.map { $0 }
+    func informerOptions(_ ns: String?) -> Informer.Options {
+      var o = Informer.Options(namespace: ns)
+      o.silenceLimit = options.watchSilenceSeconds
+      return o
+    }
+    func failure(_ resource: KubeResource) -> @Sendable (String, Int) -> Void {
+      { message, failures in
+        metrics.increment(ControllerMetrics.informerFailures, [resource.plural])
+        // The first failure and then every tenth, so a long outage does not flood the log.
+        if failures == 1 || failures % 10 == 0 {
+          log.warn("cache lost contact with the API server; retrying", [("resource", resource.description), ("failures", String(failures)), ("error", message)])
         }
       }
     }
-    let kcdInformers = self.kcdInformers
-    var workloads: [(kind: WorkloadKind, informer: Informer)] = []
+    kcdInformers = scopes.map { Informer(client: client, resource: .kcds, options: informerOptions($0), sink: kcds, onFailure: failure(.kcds)) }
+    var informers: [Informer] = []
     for kind in WorkloadKind.allCases {
       for ns in scopes {
-        workloads.append((kind, Informer(client: client, resource: kind.resource, options: Informer.Options(namespace: ns)) { change in
-          // A workload moved: wake the KCDs rolling it out.
-          let w: JSON
-          switch change {
-          case .upsert(_, let new): w = new
-          case .delete(let old): w = old
-          }
-          let namespace = w.namespace
-          let labels = (w["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue)
-          for informer in kcdInformers {
-            for kcd in informer.objects where kcd.namespace == namespace && kcd["status"]["currStatus"] == "Progressing" {
-              let targets = (kcd["status"]["rollout"]["workloads"].arrayValue ?? []).map { ($0["kind"].stringValue ?? "Deployment", $0["name"].stringValue ?? "") }
-              if targets.contains(where: { $0.0 == kind.rawValue && $0.1 == w.name })
-                || (targets.isEmpty && KCDSpec.parse(kcd).spec?.selects(labels) == true)
-              {
-                queue.add(Informer.key(kcd))
-              }
-            }
-          }
-        }))
+        informers.append(Informer(client: client, resource: kind.resource, options: informerOptions(ns), sink: workloads.sink(kind: kind, namespace: ns),
+                                  onFailure: failure(kind.resource)))
       }
     }
-    workloadInformers = workloads
+    workloadInformers = informers
   }
 
-  var allInformers: [Informer] { kcdInformers + workloadInformers.map(\.informer) }
+  var allInformers: [Informer] { kcdInformers + workloadInformers }
 
-  /// A workload as the informers see it.
-  public func workload(_ kind: WorkloadKind, namespace: String, name: String) -> JSON? {
-    for (k, i) in workloadInformers where k == kind { if let w = i.get(namespace: namespace, name: name) { return w } }
-    return nil
+  /// Told about every KCD change (old, new), after the cache has it.
+  public func observeKCDs(_ f: @escaping @Sendable (KCD?, KCD?) -> Void) { listeners.add(f) }
+
+  /// The KCD cache has been filled (hooks can match events).
+  public var kcdsSynced: Bool { kcdInformers.allSatisfy(\.hasSynced) }
+  /// The KCD cache is known to be current: a "no KCD follows" answer can be trusted.
+  public var kcdsCurrent: Bool { kcdInformers.allSatisfy(\.isCurrent) }
+  public var workloadsSynced: Bool { workloadInformers.allSatisfy(\.hasSynced) }
+  public var hasSynced: Bool { kcdsSynced && workloadsSynced }
+
+  /// Each cache's state, for `/readyz` and the logs.
+  public var informerStates: [(resource: String, namespace: String?, health: Informer.Health)] {
+    allInformers.map { ($0.resource.description, $0.options.namespace, $0.state) }
   }
 
-  /// Every workload of a namespace, with its kind, as the informers see them.
-  public func workloads(namespace: String) -> [(kind: WorkloadKind, object: JSON)] {
-    workloadInformers.flatMap { k, i in i.objects.filter { $0.namespace == namespace }.map { (k, $0) } }
-  }
-
-  /// Every KCD in the caches (intake matches events against these).
-  public var kcds: [JSON] { kcdInformers.flatMap(\.objects) }
-
-  public var hasSynced: Bool { allInformers.allSatisfy(\.hasSynced) }
-
-  /// Deployments of a namespace as the informers see them.
-  public func deploymentsCache(namespace: String) -> [JSON] {
-    workloads(namespace: namespace).map(\.object)
-  }
-
-  public func deployment(namespace: String, name: String) -> JSON? {
-    workload(.deployment, namespace: namespace, name: name)
-  }
-
-  /// Starts the informers and workers; a Deployment change wakes the KCDs whose selector matches it.
+  /// Starts the informers and workers.
   public func start() {
     for informer in allInformers { informer.start() }
-    Threads.spawn { [self] in resync() }
-    for _ in 0..<max(1, options.workers) {
-      running.wrappingAdd(1, ordering: .relaxed)
-      let started = Threads.spawn { [self] in
-        work()
-        running.wrappingSubtract(1, ordering: .relaxed)
-      }
-      if !started {
-        running.wrappingSubtract(1, ordering: .relaxed)
-        log.error("cannot start a reconcile worker thread")
-      }
+    spawnCounted { [self] in resync() }
+    let executor = makeExecutor()
+    for _ in 0..<max(1, options.workers) { spawnCounted { [self] in work(executor) } }
+  }
+
+  func spawnCounted(_ body: @escaping @Sendable () -> Void) {
+    running.wrappingAdd(1, ordering: .relaxed)
+    if !Threads.spawn({ [self] in body(); running.wrappingSubtract(1, ordering: .relaxed) }) {
+      running.wrappingSubtract(1, ordering: .relaxed)
+      log.error("cannot start a controller thread")
     }
   }
 
   public func stop() {
     queue.shutDown()
+    wakeResync.notify()
+    resolutions?.stop()
     for informer in allInformers { informer.stop() }
-    while running.load(ordering: .relaxed) > 0 { usleep(10_000) }
+    while running.load(ordering: .relaxed) > 0 { usleep(5_000) }
   }
 
-  /// Periodic resync: re-enqueue every cached KCD (cheap: a GET and no write when nothing changed).
+  func makeExecutor() -> RolloutExecutor {
+    var settings = RolloutSettings(trustSignedDigests: options.trustSignedDigests, canResolve: options.resolver != nil)
+    settings.trackInterval = 5
+    return RolloutExecutor(client: client, events: events, metrics: metrics, log: log, kcds: kcds, workloads: workloads,
+                           workloadsSynced: { [self] in workloadsSynced }, resolutions: resolutions, settings: settings, clock: Timestamps.now)
+  }
+
+  /// Periodic resync: every cached KCD is looked at again (from the cache: no API call when
+  /// nothing is to be done). Sleeps in between.
   func resync() {
-    var last = monotonicSeconds()
-    while !queue.state.withLock({ $0.shutDown }) {
-      usleep(200_000)
-      guard monotonicSeconds() - last >= options.resyncSeconds else { continue }
-      last = monotonicSeconds()
-      for kcd in kcds { queue.add(Informer.key(kcd)) }
+    while !queue.isShutDown {
+      let seen = wakeResync.current
+      _ = wakeResync.wait(after: seen, timeout: options.resyncSeconds)
+      if queue.isShutDown { return }
+      for kcd in kcds.all { queue.add(kcd.key) }
     }
   }
 
-  func work() {
-    var reconciler = Reconciler(client: client, events: events, metrics: metrics, log: log,
-                                workload: { [self] kind, ns, name in workload(kind, namespace: ns, name: name) })
-    reconciler.workloads = { [self] ns in
-      workloadInformers.allSatisfy(\.informer.hasSynced) ? workloads(namespace: ns) : nil
-    }
-    reconciler.cached = { [self] ns, name in
-      for i in kcdInformers { if let k = i.get(namespace: ns, name: name) { return k } }
-      return nil
-    }
-    reconciler.resolver = options.resolver
-    reconciler.trustSignedDigests = options.trustSignedDigests
+  func work(_ executor: RolloutExecutor) {
     while let key = queue.get() {
       metrics.set(ControllerMetrics.queueDepth, [], Double(queue.depth))
-      let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-      guard parts.count == 2 else { queue.done(key); continue }
       do {
-        if let again = try reconciler.reconcile(namespace: parts[0], name: parts[1]) { queue.add(key, after: again) }
+        if let again = try executor.reconcile(key: key) { queue.add(key, after: again) }
         queue.forget(key)
       } catch {
         log.warn("reconcile failed; retrying", [("kcd", key), ("error", error.description)])
@@ -165,5 +156,19 @@ public final class Controller: Sendable {
       }
       queue.done(key)
     }
+  }
+
+  /// Looks at a KCD soon (tests, the API's sync).
+  public func enqueue(_ key: String) { queue.add(key) }
+}
+
+/// Who else wants to hear about KCD changes (the poller's schedule).
+final class KCDObservers: Sendable {
+  let list = Mutex<[@Sendable (KCD?, KCD?) -> Void]>([])
+
+  func add(_ f: @escaping @Sendable (KCD?, KCD?) -> Void) { list.withLock { $0.append(f) } }
+
+  func notify(_ old: KCD?, _ new: KCD?) {
+    for f in list.withLock({ $0 }) { f(old, new) }
   }
 }

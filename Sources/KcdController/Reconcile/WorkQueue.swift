@@ -58,6 +58,8 @@ public final class WorkQueue: Sendable {
 
   public var depth: Int { state.withLock { $0.queue.count + $0.delayed.count } }
 
+  public var isShutDown: Bool { state.withLock { $0.shutDown } }
+
   /// Blocks until a key is ready; nil after shutDown.
   public func get() -> String? {
     while true {
@@ -75,8 +77,9 @@ public final class WorkQueue: Sendable {
           s.processing.insert(k)
           return (k, 0)
         }
-        let next = s.delayed.values.min().map { $0 - now } ?? 1
-        return (nil, max(0.001, min(next, 1)))
+        // Idle: sleep until the next delayed key (adds wake it at once).
+        let next = s.delayed.values.min().map { $0 - now } ?? 60
+        return (nil, max(0.001, min(next, 60)))
       }
       if let key { return key }
       if wait < 0 { return nil }

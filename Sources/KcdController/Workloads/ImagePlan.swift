@@ -7,6 +7,11 @@ public struct ImagePlan: Sendable, Equatable {
   public var containers: [String]
   public var image: String
 
+  public init(containers: [String], image: String) {
+    self.containers = containers
+    self.image = image
+  }
+
   /// The pinned reference kcd writes: `<imageRepo>:<version>@<digest>`.
   public static func pinnedImage(repository: String, version: String, digest: String) -> String {
     "\(repository):\(version)@\(digest)"
@@ -16,43 +21,30 @@ public struct ImagePlan: Sendable, Equatable {
   public static func repository(ofImage image: String) -> String { RepositoryName.normalize(image) }
 
   /// Containers to update: the one named in the spec, or every container running `repository`.
-  public static func containers(in template: JSON, spec: KCDSpec) -> [String] {
-    let list = template["spec"]["containers"].arrayValue ?? []
+  public static func containers(in workload: Workload, spec: KCDSpec) -> [String] {
     if let name = spec.containerName {
-      return list.contains { $0["name"].stringValue == name } ? [name] : []
+      return workload.containers.contains { $0.name == name } ? [name] : []
     }
-    return list.compactMap { c in
-      guard let image = c["image"].stringValue, let name = c["name"].stringValue else { return nil }
-      return repository(ofImage: image) == spec.repository ? name : nil
-    }
+    return workload.containers.filter { repository(ofImage: $0.image) == spec.repository }.map(\.name)
   }
 
-  /// Current images of the named containers.
-  public static func images(in template: JSON, containers: [String]) -> [String: String] {
-    var out: [String: String] = [:]
-    for c in template["spec"]["containers"].arrayValue ?? [] {
-      if let n = c["name"].stringValue, containers.contains(n), let i = c["image"].stringValue { out[n] = i }
-    }
-    return out
-  }
-
-  /// Whether the template already runs the image in every planned container.
-  public func isApplied(to template: JSON) -> Bool {
-    let current = ImagePlan.images(in: template, containers: containers)
+  /// Whether the workload already runs the image in every planned container.
+  public func isApplied(to workload: Workload) -> Bool {
+    let current = workload.images(of: containers)
     return containers.allSatisfy { current[$0] == image }
+  }
+
+  /// Containers that run this plan's image and had a recorded image before it, mapped back to
+  /// that image: what a rollback restores (a container someone else has since changed is left
+  /// alone).
+  public func restorable(in workload: Workload, previous: [String: String]) -> [String: String] {
+    let current = workload.images(of: containers)
+    return previous.filter { current[$0.key] == image && $0.value != image }
   }
 
   /// The strategic merge patch for a workload whose pod template is at `templatePath`.
   public func patch(changeCause: String, templatePath: [String] = ["spec", "template"]) -> JSON {
     ImagePlan.patch(images: containers.map { ($0, image) }, changeCause: changeCause, templatePath: templatePath)
-  }
-
-  /// Containers of `template` that run this plan's image and had a recorded image before it,
-  /// mapped back to that image: what a rollback restores (a container someone else has since
-  /// changed is left alone).
-  public func restorable(in template: JSON, previous: [String: String]) -> [String: String] {
-    let current = ImagePlan.images(in: template, containers: containers)
-    return previous.filter { current[$0.key] == image && $0.value != image }
   }
 
   /// The strategic merge patch that sets each named container's image, and nothing else.

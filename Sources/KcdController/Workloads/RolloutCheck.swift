@@ -1,7 +1,5 @@
-import KcdJSON
-
-/// How a Deployment's rollout stands, by kubectl's `rollout status` rules plus early failure on
-/// pods that cannot start. Pure: it reads the objects it is given.
+/// How a workload's rollout stands, by kubectl's `rollout status` rules plus early failure on
+/// pods that cannot start. Pure: it reads the values it is given.
 public enum RolloutCheck: Sendable, Equatable {
   case waiting(String)
   case done
@@ -10,37 +8,66 @@ public enum RolloutCheck: Sendable, Equatable {
   /// Pod states that never fix themselves: fail now rather than at the progress deadline.
   public static let fatalWaitingReasons: Set<String> = ["CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError", "InvalidImageName"]
 
-  public static func deployment(_ d: JSON) -> RolloutCheck {
-    let generation = d["metadata"]["generation"].intValue ?? 0
-    let observed = d["status"]["observedGeneration"].intValue ?? 0
-    guard generation <= observed else { return .waiting("waiting for the deployment spec update to be observed") }
-    let conditions = d["status"]["conditions"].arrayValue ?? []
-    if let p = conditions.first(where: { $0["type"] == "Progressing" }), p["reason"] == "ProgressDeadlineExceeded" {
-      return .failed(reason: "ProgressDeadlineExceeded", message: "deployment exceeded its progress deadline: \(p["message"].stringValue ?? "")")
-    }
-    if let r = conditions.first(where: { $0["type"] == "ReplicaFailure" }), r["status"] == "True" {
-      return .failed(reason: "ReplicaFailure", message: r["message"].stringValue ?? "replica failure")
-    }
-    let replicas = d["spec"]["replicas"].intValue ?? 1
-    let updated = d["status"]["updatedReplicas"].intValue ?? 0
-    let current = d["status"]["replicas"].intValue ?? 0
-    let available = d["status"]["availableReplicas"].intValue ?? 0
-    if updated < replicas { return .waiting("\(updated) of \(replicas) new replicas have been updated") }
-    if current > updated { return .waiting("\(current - updated) old replicas are pending termination") }
-    if available < updated { return .waiting("\(available) of \(updated) updated replicas are available") }
+  public static func deployment(_ d: Workload) -> RolloutCheck {
+    let p = d.progress
+    guard d.generation <= p.observedGeneration else { return .waiting("waiting for the deployment spec update to be observed") }
+    if let m = p.progressDeadlineExceeded { return .failed(reason: "ProgressDeadlineExceeded", message: "deployment exceeded its progress deadline: \(m)") }
+    if let m = p.replicaFailure { return .failed(reason: "ReplicaFailure", message: m) }
+    if p.updatedReplicas < p.replicas { return .waiting("\(p.updatedReplicas) of \(p.replicas) new replicas have been updated") }
+    if p.currentReplicas > p.updatedReplicas { return .waiting("\(p.currentReplicas - p.updatedReplicas) old replicas are pending termination") }
+    if p.availableReplicas < p.updatedReplicas { return .waiting("\(p.availableReplicas) of \(p.updatedReplicas) updated replicas are available") }
     return .done
   }
 
+  /// kubectl's StatefulSet rules (with the partition the apiserver defaults).
+  public static func statefulSet(_ s: Workload) -> RolloutCheck {
+    let p = s.progress
+    if let strategy = p.updateStrategy, strategy != "RollingUpdate" {
+      return .failed(reason: "UnsupportedStrategy", message: "statefulset uses the \(strategy) update strategy; pods are not replaced automatically")
+    }
+    guard p.observedGeneration > 0, s.generation <= p.observedGeneration else { return .waiting("waiting for the statefulset spec update to be observed") }
+    if p.readyReplicas < p.replicas { return .waiting("\(p.readyReplicas) of \(p.replicas) pods are ready") }
+    if p.updatedReplicas < p.replicas - p.partition { return .waiting("\(p.updatedReplicas) of \(p.replicas - p.partition) pods are updated") }
+    return .done
+  }
+
+  /// kubectl's DaemonSet rules.
+  public static func daemonSet(_ d: Workload) -> RolloutCheck {
+    let p = d.progress
+    if let strategy = p.updateStrategy, strategy != "RollingUpdate" {
+      return .failed(reason: "UnsupportedStrategy", message: "daemonset uses the \(strategy) update strategy; pods are not replaced automatically")
+    }
+    guard d.generation <= p.observedGeneration else { return .waiting("waiting for the daemonset spec update to be observed") }
+    if p.updatedNumberScheduled < p.desiredNumberScheduled { return .waiting("\(p.updatedNumberScheduled) of \(p.desiredNumberScheduled) updated pods are scheduled") }
+    if p.numberAvailable < p.desiredNumberScheduled { return .waiting("\(p.numberAvailable) of \(p.desiredNumberScheduled) updated pods are available") }
+    return .done
+  }
+}
+
+/// A pod as the stuck-pod check sees it.
+public struct PodSummary: Sendable, Equatable {
+  public var name: String
+  public var images: [String]
+  /// Container name → the reason it is waiting, for waiting containers.
+  public var waiting: [(container: String, reason: String)]
+
+  public init(name: String, images: [String], waiting: [(container: String, reason: String)]) {
+    self.name = name
+    self.images = images
+    self.waiting = waiting
+  }
+
+  public static func == (a: PodSummary, b: PodSummary) -> Bool {
+    a.name == b.name && a.images == b.images && a.waiting.map { "\($0.container)\u{0}\($0.reason)" } == b.waiting.map { "\($0.container)\u{0}\($0.reason)" }
+  }
+}
+
+extension RolloutCheck {
   /// A pod running `image` stuck in a state that will not recover, if any.
-  public static func stuckPod(_ pods: [JSON], image: String) -> RolloutCheck? {
-    for pod in pods {
-      let containers = pod["spec"]["containers"].arrayValue ?? []
-      guard containers.contains(where: { $0["image"].stringValue == image }) else { continue }
-      for status in pod["status"]["containerStatuses"].arrayValue ?? [] {
-        if let reason = status["state"]["waiting"]["reason"].stringValue, fatalWaitingReasons.contains(reason) {
-          let name = pod["metadata"]["name"].stringValue ?? "a pod"
-          return .failed(reason: reason, message: "pod \(name) container \(status["name"].stringValue ?? ""): \(reason)")
-        }
+  public static func stuckPod(_ pods: [PodSummary], image: String) -> RolloutCheck? {
+    for pod in pods where pod.images.contains(image) {
+      for w in pod.waiting where fatalWaitingReasons.contains(w.reason) {
+        return .failed(reason: w.reason, message: "pod \(pod.name) container \(w.container): \(w.reason)")
       }
     }
     return nil

@@ -21,65 +21,19 @@ public enum WorkloadKind: String, CaseIterable, Sendable {
     }
   }
 
-  /// Whether another controller owns it (`ownerReferences` with `controller: true`).
-  public static func isControlled(_ workload: JSON) -> Bool {
-    (workload["metadata"]["ownerReferences"].arrayValue ?? []).contains { $0["controller"].boolValue == true }
-  }
-
   public var templatePath: [String] {
     self == .cronJob ? ["spec", "jobTemplate", "spec", "template"] : ["spec", "template"]
   }
 
   public func template(of workload: JSON) -> JSON { workload[path: templatePath] }
 
-  /// The label selector of the pods it runs (`matchLabels`), for finding stuck pods.
-  public func podLabels(of workload: JSON) -> [String: String] {
-    let selector = self == .cronJob ? workload[path: ["spec", "jobTemplate", "spec", "selector"]] : workload["spec"]["selector"]
-    return (selector["matchLabels"].objectValue ?? [:]).compactMapValues(\.stringValue)
-  }
-
   /// How the rollout stands, by kubectl's `rollout status` rules for the kinds that have one.
-  public func check(_ workload: JSON) -> RolloutCheck {
+  public func check(_ workload: Workload) -> RolloutCheck {
     switch self {
     case .deployment: return RolloutCheck.deployment(workload)
     case .statefulSet: return RolloutCheck.statefulSet(workload)
     case .daemonSet: return RolloutCheck.daemonSet(workload)
     case .cronJob, .replicaSet: return .done
     }
-  }
-}
-
-extension RolloutCheck {
-  /// kubectl's StatefulSet rules (with the partition the apiserver defaults).
-  public static func statefulSet(_ s: JSON) -> RolloutCheck {
-    if let strategy = s["spec"]["updateStrategy"]["type"].stringValue, strategy != "RollingUpdate" {
-      return .failed(reason: "UnsupportedStrategy", message: "statefulset uses the \(strategy) update strategy; pods are not replaced automatically")
-    }
-    let generation = s["metadata"]["generation"].intValue ?? 0
-    let observed = s["status"]["observedGeneration"].intValue ?? 0
-    guard observed > 0, generation <= observed else { return .waiting("waiting for the statefulset spec update to be observed") }
-    let replicas = s["spec"]["replicas"].intValue ?? 1
-    let ready = s["status"]["readyReplicas"].intValue ?? 0
-    if ready < replicas { return .waiting("\(ready) of \(replicas) pods are ready") }
-    let partition = s["spec"]["updateStrategy"]["rollingUpdate"]["partition"].intValue ?? 0
-    let updated = s["status"]["updatedReplicas"].intValue ?? 0
-    if updated < replicas - partition { return .waiting("\(updated) of \(replicas - partition) pods are updated") }
-    return .done
-  }
-
-  /// kubectl's DaemonSet rules.
-  public static func daemonSet(_ d: JSON) -> RolloutCheck {
-    if let strategy = d["spec"]["updateStrategy"]["type"].stringValue, strategy != "RollingUpdate" {
-      return .failed(reason: "UnsupportedStrategy", message: "daemonset uses the \(strategy) update strategy; pods are not replaced automatically")
-    }
-    let generation = d["metadata"]["generation"].intValue ?? 0
-    let observed = d["status"]["observedGeneration"].intValue ?? 0
-    guard generation <= observed else { return .waiting("waiting for the daemonset spec update to be observed") }
-    let desired = d["status"]["desiredNumberScheduled"].intValue ?? 0
-    let updated = d["status"]["updatedNumberScheduled"].intValue ?? 0
-    let available = d["status"]["numberAvailable"].intValue ?? 0
-    if updated < desired { return .waiting("\(updated) of \(desired) updated pods are scheduled") }
-    if available < desired { return .waiting("\(available) of \(desired) updated pods are available") }
-    return .done
   }
 }

@@ -25,5 +25,7 @@ public struct HTTPClientError: Error, Sendable, CustomStringConvertible {
   public var isTLSFailure: Bool { code == .tls }
   /// The caller stopped the transfer (a watch being cancelled).
   public var isAborted: Bool { code == .aborted }
+  /// The response was larger than the request's `maximumBodyBytes`.
+  public var isTooLarge: Bool { code == .tooLarge }
   public var description: String { message }
 }

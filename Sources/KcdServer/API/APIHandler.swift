@@ -19,14 +19,14 @@ public struct APIHandler: HTTPHandler {
     let s = request.pathSegments.map(String.init)
     switch request.path {
     case "/healthz": return .text(200, "ok\n")
-    case "/readyz": return controller.hasSynced ? .text(200, "ok\n") : .text(503, "informers not synced\n")
+    case "/readyz": return APIHandler.readiness(controller)
     case "/version": return .json(200, ["version": .string(KcdVersion.current)])
     case "/metrics":
       return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(metrics.render().utf8))
     default: break
     }
     if s.count == 6, s[0] == "api", s[1] == "v1", s[2] == "namespaces", s[4] == "kcds" {
-      guard let kcd = controller.kcds.first(where: { Informer.key($0) == "\(s[3])/\(s[5])" }) else {
+      guard let kcd = controller.kcds.get(namespace: s[3], name: s[5]) else {
         return .json(404, ["error": .string("kcd \(s[3])/\(s[5]) not found")])
       }
       return .json(200, APIHandler.summary(kcd))
@@ -35,8 +35,27 @@ public struct APIHandler: HTTPHandler {
   }
 
   /// What the API says about a KCD: its spec essentials and status, never annotations or secrets.
-  static func summary(_ kcd: JSON) -> JSON {
-    ["namespace": kcd["metadata"]["namespace"], "name": kcd["metadata"]["name"], "imageRepo": kcd["spec"]["imageRepo"],
-     "tag": kcd["spec"]["tag"], "status": kcd["status"]]
+  static func summary(_ kcd: KCD) -> JSON {
+    var j: JSON = ["namespace": .string(kcd.namespace), "name": .string(kcd.name), "status": kcd.status.json]
+    if let spec = kcd.spec {
+      j["imageRepo"] = .string(spec.imageRepo)
+      j["tag"] = spec.tag.map(JSON.string) ?? .null
+    }
+    if !kcd.problems.isEmpty { j["problems"] = .array(kcd.problems.map { .string($0.message) }) }
+    return j
+  }
+
+  /// 200 once every cache has synced and the KCD cache is current; the body says how each
+  /// cache stands either way.
+  static func readiness(_ controller: Controller) -> HTTPResponse {
+    let ready = controller.hasSynced && controller.kcdsCurrent
+    var lines = [ready ? "ok" : "not ready"]
+    for (resource, namespace, h) in controller.informerStates {
+      let state = !h.synced ? "not synced" : h.watching ? "watching" : "reconnecting"
+      var line = "\(resource)\(namespace.map { " (\($0))" } ?? ""): \(state)"
+      if h.consecutiveFailures > 0, let e = h.lastError { line += ", \(h.consecutiveFailures) failures, last: \(e.prefix(200))" }
+      lines.append(line)
+    }
+    return .text(ready ? 200 : 503, lines.joined(separator: "\n") + "\n")
   }
 }

@@ -16,7 +16,7 @@ public final class HookSecrets: Sendable {
   }
 
   public let directory: String
-  let cache = Mutex<[String: Entry]>([:])
+  let cache = ReadWriteLock<[String: Entry]>([:])
 
   public init(directory: String) { self.directory = directory }
 
@@ -27,10 +27,10 @@ public final class HookSecrets: Sendable {
     guard stat(path, &st) == 0 else { return nil }
     // Kubernetes updates mounted Secrets by swapping a symlink: size, mtime and inode all count.
     let stamp = "\(st.st_size):\(st.st_mtim.tv_sec):\(st.st_mtim.tv_nsec):\(st.st_ino)"
-    if let e = cache.withLock({ $0[source] }), e.stamp == stamp { return e.lines }
+    if let e = cache.read({ $0[source] }), e.stamp == stamp { return e.lines }
     guard let bytes = try? FileIO.read(path, limit: 64 * 1024) else { return nil }
     let lines = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
-    cache.withLock { $0[source] = Entry(stamp: stamp, lines: lines) }
+    cache.write { $0[source] = Entry(stamp: stamp, lines: lines) }
     return lines
   }
 

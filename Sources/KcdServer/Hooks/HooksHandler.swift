@@ -23,16 +23,23 @@ public struct HooksHandler: HTTPHandler {
   let aliases: @Sendable (String) -> String
   /// Version tags seen per digest, to name a later pointer-tag push.
   let versions = VersionTagMemory()
-  /// False until the KCD cache is filled: matching against an empty cache would answer
+  /// Whether the KCD cache can answer: matching against an empty or stale cache would answer
   /// "nothing to do" and the sender would not retry.
-  let isReady: @Sendable () -> Bool
+  let readiness: HooksReadiness
   let clock: @Sendable () -> Double
+  /// Hook sources built from their secret files, rebuilt only when a file changes.
+  let built = SourceCache()
+  /// `kcd_hook_requests_total` cells, looked up without a lock on every request.
+  let counters: MetricCells
+  static let codes = [200, 202, 400, 401, 403, 404, 405, 408, 413, 429, 500, 503]
 
   public init(secrets: HookSecrets, sources: HookSourceFactory = HookSourceFactory(), intake: EventIntake, metrics: MetricsRegistry, log: Logger,
               aliases: @escaping @Sendable (String) -> String = { $0 }, statusBase: String, clock: @escaping @Sendable () -> Double = Timestamps.now,
-              isReady: @escaping @Sendable () -> Bool = { true }) {
+              readiness: HooksReadiness = HooksReadiness()) {
     self.aliases = aliases
-    self.isReady = isReady
+    self.readiness = readiness
+    counters = MetricCells(metrics, ControllerMetrics.hookRequests,
+                           expected: (HooksHandler.sources.sorted() + ["unknown"]).flatMap { s in HooksHandler.codes.map { [s, String($0)] } })
     self.secrets = secrets
     self.sources = sources
     self.intake = intake
@@ -54,8 +61,10 @@ public struct HooksHandler: HTTPHandler {
     guard let lines = secrets.secrets(for: source) else { return answer(source, 404, ["error": .string("source \(source) is not enabled")]) }
     let hook: any HookSource
     do {
-      guard let built = try sources.make(source, lines) else { return answer(source, 404, ["error": .string("source \(source) is not enabled")]) }
-      hook = built
+      guard let made = try built.source(source, lines: lines, make: sources.make) else {
+        return answer(source, 404, ["error": .string("source \(source) is not enabled")])
+      }
+      hook = made
     } catch {
       log.error("hook source is misconfigured", [("source", source), ("error", error.message)])
       return answer(source, 500, ["error": .string("the \(source) hook is misconfigured")])
@@ -88,7 +97,7 @@ public struct HooksHandler: HTTPHandler {
       let actions = Set(events.map(\.action.rawValue)).sorted().joined(separator: ", ")
       return answer(source, 200, ["message": .string(actions.isEmpty ? "no image events" : "\(actions) events are ignored")])
     }
-    guard isReady() else {
+    guard readiness.synced() else {
       return answer(source, 503, ["error": "kcd is starting; retry"], headers: ["Retry-After": "2"])
     }
     var result = EventIntake.Result()
@@ -97,10 +106,18 @@ public struct HooksHandler: HTTPHandler {
         let r = try intake.record(event)
         result.accepted += r.accepted
         result.duplicates += r.duplicates
+        result.refused += r.refused
       } catch {
-        log.warn("cannot record event; asking the sender to retry", [("source", event.source), ("id", event.deliveryID), ("error", error.description)])
-        return answer(source, 503, ["error": "cannot record the event right now; retry"], headers: ["Retry-After": "5"])
+        log.warn("cannot record event; asking the sender to retry", [("source", event.source), ("id", String(event.deliveryID.prefix(128))),
+                                                                       ("error", error.description)])
+        // The API server's own pushback is passed on as is; anything else is "unavailable".
+        let wait = String(Int(max(1, (error.retryAfterSeconds ?? 5).rounded(.up))))
+        return answer(source, error.status == 429 ? 429 : 503, ["error": "cannot record the event right now; retry"], headers: ["Retry-After": wait])
       }
+    }
+    if result.accepted.isEmpty && result.duplicates.isEmpty && result.refused.isEmpty && !readiness.current() {
+      // "No KCD follows" from a cache that may be stale would lose the event: ask for a retry.
+      return answer(source, 503, ["error": "kcd's view of the KCDs is not current; retry"], headers: ["Retry-After": "2"])
     }
     let event = pushes[0]
     let accepted: [JSON] = result.accepted.map { key in
@@ -108,16 +125,23 @@ public struct HooksHandler: HTTPHandler {
       return ["kcd": .string(key), "status": .string("\(statusBase)/api/v1/namespaces/\(parts[0])/kcds/\(parts[1])")]
     }
     let duplicates: [JSON] = result.duplicates.map { d -> JSON in ["kcd": .string(d.kcd), "reason": .string(d.reason)] }
+    let refused: [JSON] = result.refused.map { d -> JSON in ["kcd": .string(d.kcd), "reason": .string(String(d.reason.prefix(512)))] }
     if result.accepted202 {
       log.info("event accepted", [("source", source), ("id", event.deliveryID), ("repository", event.repository), ("kcds", result.accepted.joined(separator: ","))])
-      return answer(source, 202, ["accepted": .array(accepted), "duplicates": .array(duplicates)])
+      var body: JSON = ["accepted": .array(accepted), "duplicates": .array(duplicates)]
+      if !refused.isEmpty { body["refused"] = .array(refused) }
+      return answer(source, 202, body)
     }
-    let message = duplicates.isEmpty ? "no KCD follows \(event.repository):\(event.tag ?? "")" : "nothing new for the matching KCDs"
-    return answer(source, 200, ["accepted": [], "duplicates": .array(duplicates), "message": .string(message)])
+    let message = !duplicates.isEmpty ? "nothing new for the matching KCDs"
+      : !refused.isEmpty ? "the KCDs that follow \(event.repository):\(event.tag ?? "") cannot act on it (see refused)"
+      : "no KCD follows \(event.repository):\(event.tag ?? "")"
+    var body: JSON = ["accepted": [], "duplicates": .array(duplicates), "message": .string(message)]
+    if !refused.isEmpty { body["refused"] = .array(refused) }
+    return answer(source, 200, body)
   }
 
   func answer(_ source: String, _ status: Int, _ body: JSON, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
-    metrics.increment(ControllerMetrics.hookRequests, [source, String(status)])
+    counters.increment([source, String(status)])
     return .json(status, body, headers: headers)
   }
 }

@@ -6,10 +6,11 @@ import KcdKube
 import KcdRegistry
 import Synchronization
 
-/// Registry credentials from the pull secrets of the workloads that run a repository: the
-/// Deployments' `imagePullSecrets` and their service accounts'. Secrets are read only when
-/// needed and cached for a minute; a Secret kcd may not read (403) is skipped, not fatal —
-/// kcd reads Secrets only where RBAC lets it.
+/// Registry credentials from the pull secrets of the workloads that run a repository in one
+/// namespace: their `imagePullSecrets` and their service accounts'. A KCD's look-ups use its own
+/// namespace's secrets only (never another tenant's). Secrets are read only when needed and
+/// cached for a minute; a Secret kcd may not read (403) is skipped, not fatal — kcd reads
+/// Secrets only where RBAC lets it.
 final class PullSecretCredentials: Sendable {
   struct Cached {
     var credentials: RegistryCredentials
@@ -33,28 +34,25 @@ final class PullSecretCredentials: Sendable {
     self.ttl = ttl
   }
 
-  /// Credentials from every workload a KCD following `repository` selects.
-  func credentials(for repository: String) -> RegistryCredentials {
+  /// Credentials from every workload that a KCD of `namespace` following `repository` selects.
+  func credentials(for repository: String, namespace: String) -> RegistryCredentials {
     let canonical = RepositoryName.normalize(repository)
+    let key = "\(namespace)\u{0}\(canonical)"
     let now = Timestamps.now()
-    if let c = byRepository.withLock({ $0[canonical] }), now - c.at < ttl { return c.credentials }
-    let merged = walk(canonical)
-    byRepository.withLock { $0[canonical] = Cached(credentials: merged, at: now) }
+    if let c = byRepository.withLock({ $0[key] }), now - c.at < ttl { return c.credentials }
+    let merged = walk(canonical, namespace: namespace)
+    byRepository.withLock { $0[key] = Cached(credentials: merged, at: now) }
     return merged
   }
 
-  func walk(_ canonical: String) -> RegistryCredentials {
+  func walk(_ canonical: String, namespace: String) -> RegistryCredentials {
     var merged = RegistryCredentials()
     var seen: Set<String> = []
-    for kcd in controller.kcds {
-      guard let spec = KCDSpec.parse(kcd).spec, spec.repository == canonical else { continue }
-      let namespace = kcd["metadata"]["namespace"].stringValue ?? ""
-      for (kind, d) in controller.workloads(namespace: namespace) where spec.selects((d["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue)) {
-        let podSpec = kind.template(of: d)["spec"]
-        var names = (podSpec["imagePullSecrets"].arrayValue ?? []).compactMap { $0["name"].stringValue }
-        let account = podSpec["serviceAccountName"].stringValue ?? "default"
-        names += serviceAccountPullSecrets(namespace: namespace, name: account)
-        for name in names where seen.insert("\(namespace)/\(name)").inserted {
+    for kcd in controller.kcds.inNamespace(namespace) {
+      guard let spec = kcd.spec, spec.repository == canonical else { continue }
+      for w in controller.workloads.inNamespace(namespace) where spec.selects(w.labels) {
+        let names = w.pullSecrets + serviceAccountPullSecrets(namespace: namespace, name: w.serviceAccount ?? "default")
+        for name in names where seen.insert(name).inserted {
           merged = merged.merging(secret(namespace: namespace, name: name))
         }
       }

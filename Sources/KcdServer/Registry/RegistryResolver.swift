@@ -10,21 +10,22 @@ import Synchronization
 final class RegistryResolver: ImageResolver {
   let base: OCIRegistryClient.Options
   let configured: @Sendable () -> RegistryCredentials
-  let pullSecrets: (@Sendable (String) -> RegistryCredentials)?
+  /// Pull-secret credentials for (repository, namespace).
+  let pullSecrets: (@Sendable (String, String) -> RegistryCredentials)?
   let ecr: (@Sendable (ImageName) throws(RegistryError) -> any RegistryClient)?
   let factories = Mutex<[String: RegistryClientFactory]>([:])
 
   init(base: OCIRegistryClient.Options, configured: @escaping @Sendable () -> RegistryCredentials,
-       pullSecrets: (@Sendable (String) -> RegistryCredentials)?, ecr: (@Sendable (ImageName) throws(RegistryError) -> any RegistryClient)?) {
+       pullSecrets: (@Sendable (String, String) -> RegistryCredentials)?, ecr: (@Sendable (ImageName) throws(RegistryError) -> any RegistryClient)?) {
     self.base = base
     self.configured = configured
     self.pullSecrets = pullSecrets
     self.ecr = ecr
   }
 
-  func factory(for repository: String) -> RegistryClientFactory {
+  func factory(for repository: String, namespace: String) -> RegistryClientFactory {
     var credentials = configured()
-    if let more = pullSecrets?(repository) { credentials = credentials.merging(more) }
+    if let more = pullSecrets?(repository, namespace) { credentials = credentials.merging(more) }
     // The key is a digest of the credentials, so no secret is kept as a dictionary key.
     let fingerprint = Digest.hex(Digest.sha256(Array(credentials.byHost.keys.sorted().map { host -> String in
       switch credentials.byHost[host]! {
@@ -44,14 +45,14 @@ final class RegistryResolver: ImageResolver {
     }
   }
 
-  func digest(repository: String, tag: String) throws -> String {
-    try factory(for: repository).client(for: repository).resolve(repository: repository, tag: tag).digest
+  func digest(repository: String, tag: String, namespace: String) throws -> String {
+    try factory(for: repository, namespace: namespace).client(for: repository).resolve(repository: repository, tag: tag).digest
   }
 
-  func tags(repository: String, pointingAt digest: String) -> [String]? {
+  func tags(repository: String, pointingAt digest: String, namespace: String) -> [String]? {
     // Only ECR answers this cheaply; do not even gather credentials for other registries.
     guard (try? ImageName(repository))?.isECR == true,
-      let client = try? factory(for: repository).client(for: repository) as? any DigestTagLister
+      let client = try? factory(for: repository, namespace: namespace).client(for: repository) as? any DigestTagLister
     else { return nil }
     return try? client.tags(repository: repository, pointingAt: digest)
   }

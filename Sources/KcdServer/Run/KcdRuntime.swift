@@ -14,13 +14,16 @@ public final class KcdRuntime: Sendable {
     public var apiAddress = ":8081"
     public var hooksSecretDirectory = "/etc/kcd/hooks"
     public var namespaces: [String] = []
-    public var kubeQPS = 50.0
-    public var kubeBurst = 100
+    /// Ceilings: kcd lowers its rate itself while the API server pushes back (429).
+    public var kubeQPS = 1000.0
+    public var kubeBurst = 2000
     public var workers = 2
     public var identity = "kcd"
     public var config = KcdConfig()
     /// The fallback poller (each KCD's pollIntervalSeconds; 0 there turns it off per KCD).
     public var polling = true
+    /// A watch silent this long (no event, no bookmark) is restarted.
+    public var watchSilenceSeconds = 180.0
     /// Builds the ECR client for ECR hosts.
     public var ecr: (@Sendable (ImageName) throws(RegistryError) -> any RegistryClient)? = nil
     public init() {}
@@ -40,8 +43,11 @@ public final class KcdRuntime: Sendable {
     ControllerMetrics.register(metrics)
     self.metrics = metrics
     self.log = log
+    let kubeCounters = MetricCells(metrics, ControllerMetrics.kubeRequests, expected: ["get", "list", "watch", "create", "update", "patch", "delete"].flatMap { verb in
+      ["200", "201", "404", "409", "410", "422", "429", "500", "503", "transport"].map { [verb, $0] }
+    })
     client = KubeClient(connection: connection, qps: options.kubeQPS, burst: options.kubeBurst) { verb, code in
-      metrics.increment(ControllerMetrics.kubeRequests, [verb, code])
+      kubeCounters.increment([verb, code])
     }
     let configured = ConfiguredCredentials(registries: options.config.registries, log: log)
     var registryOptions = OCIRegistryClient.Options()
@@ -54,7 +60,9 @@ public final class KcdRuntime: Sendable {
     let ecr = options.ecr ?? ECRClient(options: ecrOptions).factory
     let pullSecretsBox = PullSecretsBox()
     let resolver = RegistryResolver(base: registryOptions, configured: { configured.current() },
-                                    pullSecrets: { repository in pullSecretsBox.get()?.credentials(for: repository) ?? RegistryCredentials() },
+                                    pullSecrets: { repository, namespace in
+                                      pullSecretsBox.get()?.credentials(for: repository, namespace: namespace) ?? RegistryCredentials()
+                                    },
                                     ecr: ecr)
     var controllerOptions = Controller.Options()
     controllerOptions.resolver = resolver
@@ -62,19 +70,22 @@ public final class KcdRuntime: Sendable {
     controllerOptions.workers = options.workers
     controllerOptions.identity = options.identity
     controllerOptions.trustSignedDigests = options.config.trustSignedDigests
+    controllerOptions.watchSilenceSeconds = options.watchSilenceSeconds
     controller = Controller(client: client, metrics: metrics, options: controllerOptions, log: log)
     pullSecretsBox.set(PullSecretCredentials(client: client, controller: controller, log: log))
     apiServer = try HTTPServer(configuration: HTTPServerConfiguration(address: options.apiAddress), handler: APIHandler(controller: controller, metrics: metrics))
     let host = options.apiAddress.hasPrefix(":") ? "127.0.0.1" : String(options.apiAddress.split(separator: ":").dropLast().joined(separator: ":"))
     let controller = self.controller
-    let intake = EventIntake(client: client) { controller.kcds }
-    poller = options.polling ? FallbackPoller(resolver: resolver, intake: intake, kcds: { controller.kcds }, log: log) : nil
+    let intake = EventIntake(client: client, kcds: controller.kcds)
+    let poller = options.polling ? FallbackPoller(resolver: resolver, intake: intake, log: log) : nil
+    self.poller = poller
+    if let poller { controller.observeKCDs { old, new in poller.kcdChanged(old: old, new: new) } }
     var hooksConfig = HTTPServerConfiguration(address: options.hooksAddress)
     hooksConfig.maximumBodyBytes = 1 << 20
     hooksServer = try HTTPServer(configuration: hooksConfig, handler: HooksHandler(
       secrets: HookSecrets(directory: options.hooksSecretDirectory), intake: intake, metrics: metrics, log: log,
       aliases: options.config.dealias,
-      statusBase: "http://\(host):\(apiServer.port)", isReady: { controller.hasSynced }))
+      statusBase: "http://\(host):\(apiServer.port)", readiness: HooksReadiness(synced: { controller.kcdsSynced }, current: { controller.kcdsCurrent })))
     metrics.set(ControllerMetrics.leader, [], 1)
   }
 

@@ -60,6 +60,7 @@ public final class KubeSimAPI: HTTPHandler {
   }
 
   public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    let received = Timestamps.now()
     let response = route(request)
     if !request.path.hasPrefix("/_sim/") {
       let contentType = request.headers["Content-Type"] ?? ""
@@ -67,7 +68,7 @@ public final class KubeSimAPI: HTTPHandler {
       requestLog.append(RequestRecord(
         method: request.method, path: request.path, query: q, contentType: contentType,
         body: String(decoding: request.body.prefix(64 * 1024), as: UTF8.self), code: response.status,
-        userAgent: request.headers["User-Agent"] ?? ""))
+        userAgent: request.headers["User-Agent"] ?? "", at: received))
     }
     return response
   }

@@ -11,10 +11,12 @@ public struct RequestRecord: Sendable {
   public var body: String
   public var code: Int
   public var userAgent: String
+  /// When the request arrived (seconds since the epoch), so tests can see request rates.
+  public var at: Double = 0
 
   public var json: JSON {
     ["method": .string(method), "path": .string(path), "query": .string(query), "contentType": .string(contentType),
-     "body": .string(body), "code": .int(Int64(code)), "userAgent": .string(userAgent)]
+     "body": .string(body), "code": .int(Int64(code)), "userAgent": .string(userAgent), "at": .double(at)]
   }
 }
 

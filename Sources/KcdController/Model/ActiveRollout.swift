@@ -1,0 +1,66 @@
+/// `status.rollout`: one rollout as kcd persists it, so any replica can resume it after a
+/// restart or a leader change. Written before any workload is touched.
+public struct ActiveRollout: Sendable, Equatable {
+  /// The delivery id of the event it rolls out.
+  public var id: String
+  public var trigger: String
+  /// The pinned reference written: `<imageRepo>:<version>@<digest>`.
+  public var image: String
+  public var digest: String
+  public var version: String
+  public var startedAt: Double
+  /// When the webhook arrived (event → patch is measured from here).
+  public var receivedAt: Double
+  public var workloads: [RolloutTarget]
+  /// Set before the first rollback patch, so a new leader finishes it.
+  public var rollback: RollbackIntent?
+  public var finishedAt: Double?
+  public var result: RolloutResult?
+  /// Status writes that claimed the right to patch (a resumed pass writes one before it
+  /// patches, so a stale copy can never patch).
+  public var claims: Int = 0
+
+  public init(id: String, trigger: String, image: String, digest: String, version: String, startedAt: Double, receivedAt: Double,
+              workloads: [RolloutTarget]) {
+    self.id = id
+    self.trigger = trigger
+    self.image = image
+    self.digest = digest
+    self.version = version
+    self.startedAt = startedAt
+    self.receivedAt = receivedAt
+    self.workloads = workloads
+  }
+
+  public var isFinished: Bool { result != nil && result != .progressing }
+}
+
+/// One workload of a rollout: which containers take the image, what they ran before (the
+/// rollback target), and the generation the patch produced (nil until patched).
+public struct RolloutTarget: Sendable, Equatable {
+  public var kind: WorkloadKind
+  public var name: String
+  public var containers: [String]
+  public var previous: [String: String]
+  public var generation: Int64?
+
+  public init(kind: WorkloadKind, name: String, containers: [String], previous: [String: String], generation: Int64? = nil) {
+    self.kind = kind
+    self.name = name
+    self.containers = containers
+    self.previous = previous
+    self.generation = generation
+  }
+}
+
+public struct RollbackIntent: Sendable, Equatable {
+  public var reason: String
+  public var message: String
+  public var startedAt: Double
+
+  public init(reason: String, message: String, startedAt: Double) {
+    self.reason = reason
+    self.message = message
+    self.startedAt = startedAt
+  }
+}

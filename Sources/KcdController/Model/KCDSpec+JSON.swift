@@ -1,0 +1,66 @@
+import KcdHooks
+import KcdJSON
+import KcdPattern
+
+extension KCDSpec {
+  /// Reads `spec`; every problem is collected (not thrown one at a time) so the status and the
+  /// Event can list everything a user has to fix. `spec` is nil when a field is invalid.
+  public static func parse(_ s: JSON) -> (spec: KCDSpec?, problems: [SpecProblem]) {
+    var problems: [SpecProblem] = []
+    func invalid(_ field: String, _ message: String) { problems.append(SpecProblem(.invalid, field, message)) }
+    let imageRepo = s["imageRepo"].stringValue ?? ""
+    if imageRepo.isEmpty {
+      invalid("spec.imageRepo", "spec.imageRepo is required")
+    } else if !RepositoryName.isValid(imageRepo) || imageRepo.contains("@") || KCDSpec.hasTag(imageRepo) {
+      invalid("spec.imageRepo", "spec.imageRepo \(imageRepo.quotedForMessage()) is not a repository name (no tag or digest)")
+    }
+    let tag = s["tag"].stringValue.flatMap { $0.isEmpty ? nil : $0 }
+    if let t = tag, !RepositoryName.isValidTag(t) { invalid("spec.tag", "spec.tag \(t.quotedForMessage()) is not a valid tag") }
+    if tag == nil && s["versionPolicy"].isNull { invalid("spec.tag", "spec.tag or spec.versionPolicy is required") }
+    let syntax = s["versionSyntax"].stringValue ?? defaultVersionSyntax
+    var pattern: Pattern?
+    do { pattern = try Pattern(syntax) } catch { invalid("spec.versionSyntax", "spec.versionSyntax: \(error.description)") }
+    var selector: [String: String] = [:]
+    for (k, v) in s["selector"].objectValue ?? [:] {
+      if let str = v.stringValue { selector[k] = str } else { invalid("spec.selector", "spec.selector.\(k.prefix(63)) must be a string") }
+    }
+    if selector.isEmpty { invalid("spec.selector", "spec.selector must name at least one label (an empty selector would match every workload)") }
+    let timeout = s["timeoutSeconds"].intValue ?? 900
+    if timeout < 1 || timeout > 86_400 * 7 { invalid("spec.timeoutSeconds", "spec.timeoutSeconds must be from 1 to 604800") }
+    let poll = s["pollIntervalSeconds"].intValue ?? 600
+    if poll < 0 || poll > 86_400 * 7 { invalid("spec.pollIntervalSeconds", "spec.pollIntervalSeconds must be from 0 to 604800") }
+    // The original kcd read any other strategy kind as RollingUpdate.
+    let strategy = s["strategy"]["kind"].stringValue.flatMap(Strategy.init(rawValue:)) ?? .rollingUpdate
+    problems += unsupported(s, strategy: strategy)
+    var ignored: [String] = []
+    if s["serviceAccountName"].stringValue != nil { ignored.append("spec.serviceAccountName") }
+    guard !problems.contains(where: { $0.kind == .invalid }), let pattern else { return (nil, problems) }
+    let spec = KCDSpec(
+      imageRepo: imageRepo, repository: RepositoryName.normalize(imageRepo), tag: tag, versionSyntax: syntax, versionPattern: pattern,
+      selector: selector, containerName: s["container"]["name"].stringValue.flatMap { $0.isEmpty ? nil : $0 }, timeoutSeconds: Int(timeout),
+      pollIntervalSeconds: Int(poll), suspend: s["suspend"].boolValue ?? false, strategy: strategy,
+      rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, ignoredFields: ignored)
+    return (spec, problems)
+  }
+
+  /// Fields the CRD accepts that this kcd does not implement yet: each refused by name.
+  static func unsupported(_ s: JSON, strategy: Strategy) -> [SpecProblem] {
+    var out: [SpecProblem] = []
+    func refuse(_ field: String, _ what: String) { out.append(SpecProblem(.unsupported, field, "\(field) (\(what)) is not supported by this kcd yet")) }
+    if !s["versionPolicy"].isNull { refuse("spec.versionPolicy", "stream mode") }
+    if !(s["verify"].arrayValue ?? []).isEmpty { refuse("spec.verify", "pre-rollout verification") }
+    if !(s["container"]["verify"].arrayValue ?? []).isEmpty { refuse("spec.container.verify", "pre-rollout verification") }
+    if !(s["strategy"]["verify"].arrayValue ?? []).isEmpty { refuse("spec.strategy.verify", "verification before promotion") }
+    if strategy == .serviceBlueGreen { refuse("spec.strategy.kind", "ServiceBlueGreen") }
+    if strategy == .canary { refuse("spec.strategy.kind", "Canary") }
+    if s["approval"]["required"].boolValue == true { refuse("spec.approval", "approvals") }
+    if s["history"]["enabled"].boolValue == true { refuse("spec.history", "history ConfigMap") }
+    if !(s["config"]["name"].stringValue ?? "").isEmpty { refuse("spec.config", "version ConfigMap") }
+    return out
+  }
+
+  /// A colon in the last path segment is a tag (`web:1.0`); one in the host is a port.
+  static func hasTag(_ name: String) -> Bool {
+    name.split(separator: "/", omittingEmptySubsequences: false).last?.contains(":") == true
+  }
+}

@@ -1,0 +1,80 @@
+import KcdKube
+
+/// One thing the executor does for the machine.
+public enum RolloutAction: Sendable, Equatable {
+  /// Merge-patch the status to this value, with the KCD's resourceVersion as precondition.
+  case writeStatus(KCDStatus, priority: RequestPriority)
+  /// Strategic-merge-patch the containers' images of a workload.
+  case patch(WorkloadPatch)
+  /// Ask the registry (off the reconcile workers); the KCD is looked at again when it answers.
+  /// `confirm`: check the tag's digest (else only name the version of a known digest).
+  case resolve(RequestedRollout, confirm: Bool)
+  /// List the pods of a workload; the machine runs again with them.
+  case inspectPods(WorkloadRef, labels: [String: String])
+  /// Record a Kubernetes Event.
+  case event(EventNote)
+  /// A rollout ended (metrics).
+  case finished(RolloutResult, seconds: Double)
+  /// An event's claimed digest was contradicted by the registry (metrics).
+  case digestMismatch(source: String)
+}
+
+public struct WorkloadPatch: Sendable, Equatable {
+  public enum Purpose: Sendable, Equatable { case rollout, rollback }
+
+  public var ref: WorkloadRef
+  public var images: [ContainerImage]
+  public var changeCause: String
+  public var purpose: Purpose
+  /// When the event behind it arrived (event → patch is measured for rollouts).
+  public var receivedAt: Double
+  /// The Event recorded on the workload once the patch is accepted.
+  public var note: String
+}
+
+public struct ContainerImage: Sendable, Equatable {
+  public var container: String
+  public var image: String
+
+  public init(_ container: String, _ image: String) {
+    self.container = container
+    self.image = image
+  }
+}
+
+/// An Event about the KCD (`on` nil) or one of its workloads.
+public struct EventNote: Sendable, Equatable {
+  public enum Kind: String, Sendable { case normal = "Normal", warning = "Warning" }
+
+  public var on: WorkloadRef?
+  public var kind: Kind
+  public var reason: String
+  public var message: String
+
+  public init(on: WorkloadRef? = nil, _ kind: Kind, _ reason: String, _ message: String) {
+    self.on = on
+    self.kind = kind
+    self.reason = reason
+    self.message = message
+  }
+}
+
+/// What the machine wants now, and what to do after.
+public struct RolloutDecision: Sendable, Equatable {
+  public enum Next: Sendable, Equatable {
+    /// Run the machine again with what these actions returned.
+    case again
+    /// Look at the KCD again after this many seconds (or sooner, on news).
+    case requeue(after: Double)
+    /// Nothing to do until something changes.
+    case idle
+  }
+
+  public var actions: [RolloutAction]
+  public var next: Next
+
+  public init(_ actions: [RolloutAction], _ next: Next) {
+    self.actions = actions
+    self.next = next
+  }
+}

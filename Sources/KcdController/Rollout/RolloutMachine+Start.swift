@@ -1,0 +1,111 @@
+/// Starting a rollout for a pending request: confirm the digest, name the version, pick the
+/// workloads, and write all of it to the status before anything is patched.
+extension RolloutMachine {
+  /// What deploying a request needs from the registry, if anything.
+  enum DigestSource: Equatable {
+    case known(String)
+    case needsRegistry
+    case unknown(String)
+  }
+
+  static func digestSource(_ r: RequestedRollout, settings: RolloutSettings) -> DigestSource {
+    if let d = r.digest, r.source == "ci", settings.trustSignedDigests || !settings.canResolve { return .known(d) }
+    // The poller read this digest from the registry a moment ago.
+    if let d = r.digest, r.source == "poll" { return .known(d) }
+    guard settings.canResolve, r.tag != nil else {
+      return .unknown("event \(r.id) carried no digest and no registry client is configured to resolve its tag")
+    }
+    return .needsRegistry
+  }
+
+  static func start(_ input: RolloutInput, spec: KCDSpec, request r: RequestedRollout) -> RolloutDecision {
+    let kcd = input.kcd
+    let lastEvent = KCDStatus.LastEvent(source: r.source, id: r.id, receivedAt: r.receivedAt)
+    if spec.suspend {
+      guard kcd.status.currStatus != .suspended else { return RolloutDecision([], .idle) }
+      var s = kcd.status
+      s.currStatus = .suspended
+      s.message = "suspended: the requested rollout waits until spec.suspend is false"
+      return RolloutDecision([write(s, kcd)], .idle)
+    }
+    // Not knowing the workloads is not the same as having none.
+    guard let workloads = input.workloads else { return RolloutDecision([], .requeue(after: 1)) }
+    var digest: String
+    var versionTags: [String] = []
+    switch (digestSource(r, settings: input.settings), input.resolution) {
+    case (.known(let d), _):
+      digest = d
+      if case .digest(_, let tags)? = input.resolution { versionTags = tags }
+      // Naming the version can need the registry too (which tags point at this digest).
+      if r.version == nil, !(r.tag.map(spec.isVersion) ?? false), input.settings.canResolve, input.resolution == nil {
+        return RolloutDecision([.resolve(r, confirm: false)], .idle)
+      }
+    case (.unknown(let why), _):
+      var s = kcd.status
+      s.lastEvent = lastEvent
+      s.message = why
+      return RolloutDecision([.event(EventNote(.warning, "DigestUnknown", why)), write(s, kcd)], .idle)
+    case (.needsRegistry, nil):
+      return RolloutDecision([.resolve(r, confirm: true)], .idle)
+    case (.needsRegistry, .failed(let why)?):
+      var s = kcd.status
+      s.message = String(why.prefix(1024))
+      return RolloutDecision([write(s, kcd, priority: .background)], .requeue(after: 10))
+    case (.needsRegistry, .mismatch(let claimed, let actual)?):
+      let why = "the \(r.source) event claims \(spec.imageRepo):\(r.tag ?? "") is \(claimed) but the registry says \(actual); not deployed"
+      var s = kcd.status
+      s.lastEvent = lastEvent
+      s.message = why
+      return RolloutDecision([.event(EventNote(.warning, "DigestMismatch", why)), .digestMismatch(source: r.source), write(s, kcd)], .idle)
+    case (.needsRegistry, .digest(let d, let tags)?):
+      digest = d
+      versionTags = tags
+    }
+    if digest == kcd.status.failedDigest {
+      var s = kcd.status
+      s.lastEvent = lastEvent
+      return RolloutDecision([write(s, kcd)], .again)
+    }
+    let version = r.version ?? r.tag.flatMap { spec.isVersion($0) ? $0 : nil } ?? versionTags.sorted().first(where: spec.isVersion)
+      ?? String(digest.dropFirst(7).prefix(12))
+    let image = ImagePlan.pinnedImage(repository: spec.imageRepo, version: version, digest: digest)
+    let targets = selected(workloads, spec: spec)
+    if targets.isEmpty {
+      let message = "no workload in \(kcd.namespace) matches the selector and runs \(spec.imageRepo)"
+      var s = kcd.status
+      s.lastEvent = lastEvent
+      s.message = message
+      s.conditions.set("Ready", .false, reason: "NoWorkload", message: message, generation: kcd.generation, now: input.now)
+      return RolloutDecision([.event(EventNote(.warning, "NoWorkload", message)), write(s, kcd)], .idle)
+    }
+    let trigger = "\(r.source):\(r.id)"
+    let rollout = ActiveRollout(id: r.id, trigger: trigger, image: image, digest: digest, version: version, startedAt: input.now,
+                                receivedAt: r.receivedAt, workloads: targets)
+    let names = targets.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", ")
+    var s = kcd.status
+    s.currStatus = .progressing
+    s.currVersion = version
+    s.currDigest = digest
+    s.currStatusTime = input.now
+    s.lastEvent = lastEvent
+    s.rollout = rollout
+    s.message = "rolling out \(image)"
+    s.conditions.set("Progressing", .true, reason: "RolloutStarted", message: "rolling out \(version) to \(names)", generation: kcd.generation, now: input.now)
+    s.conditions.set("Ready", .false, reason: "RolloutInProgress", message: "rolling out \(version)", generation: kcd.generation, now: input.now)
+    s.record(RolloutRecord(version: version, digest: digest, result: .progressing, startedAt: input.now, trigger: trigger))
+    let started = EventNote(.normal, "RolloutStarted", "Rolling out \(image) to \(names) (event \(r.source) \(r.id))")
+    return RolloutDecision([write(s, kcd, priority: .critical), .event(started)], .again)
+  }
+
+  /// The workloads the selector picks that run the repository (or the named container), in a
+  /// stable order; a workload another controller owns (a Deployment's ReplicaSets) is left to it.
+  static func selected(_ workloads: [Workload], spec: KCDSpec) -> [RolloutTarget] {
+    workloads.filter { spec.selects($0.labels) && !$0.isControlled }
+      .sorted { ($0.ref.kind.rawValue, $0.ref.name) < ($1.ref.kind.rawValue, $1.ref.name) }
+      .compactMap { w in
+        let containers = ImagePlan.containers(in: w, spec: spec)
+        guard !containers.isEmpty else { return nil }
+        return RolloutTarget(kind: w.ref.kind, name: w.ref.name, containers: containers, previous: w.images(of: containers))
+      }
+  }
+}

@@ -1,0 +1,94 @@
+/// Following a rollout in flight: patch what is not patched yet (only on a fresh copy), record
+/// the generations the patches produced, and judge each workload by kubectl's rules, stuck pods
+/// and the KCD's deadline.
+extension RolloutMachine {
+  static func track(_ input: RolloutInput, spec: KCDSpec, rollout: ActiveRollout) -> RolloutDecision {
+    let kcd = input.kcd
+    if let intent = rollout.rollback { return rollBack(input, spec: spec, rollout: rollout, intent: intent) }
+    let age = input.now - rollout.startedAt
+    // The deadline holds whatever else fails (an API that keeps refusing must not keep the KCD
+    // Progressing, and newer requests waiting, forever).
+    if age > Double(spec.timeoutSeconds) + 30 {
+      return fail(input, spec: spec, rollout: rollout, reason: "Timeout", message: "rollout did not finish within \(spec.timeoutSeconds) s")
+    }
+    guard input.workloads != nil else { return RolloutDecision([], .requeue(after: 1)) }
+    var targets = rollout.workloads
+    var patches: [WorkloadPatch] = []
+    var waiting: [String] = []
+    var inspect: [RolloutAction] = []
+    var failure: (reason: String, message: String)?
+    for (i, t) in targets.enumerated() {
+      let ref = WorkloadRef(kind: t.kind, namespace: kcd.namespace, name: t.name)
+      let plan = ImagePlan(containers: t.containers, image: rollout.image)
+      if let why = input.refusedPatches[ref] {
+        failure = ("PatchRejected", "\(ref): the API refused the patch: \(why)")
+        break
+      }
+      guard let w = input.workload(ref) else {
+        failure = ("WorkloadDeleted", "\(ref) no longer exists")
+        break
+      }
+      if let g = t.generation, w.generation < g {
+        waiting.append("\(t.name): the cache has not seen the patch yet")
+        continue
+      }
+      if !plan.isApplied(to: w) {
+        if t.generation != nil {
+          failure = ("Superseded", "\(ref) was changed to another image during the rollout")
+          break
+        }
+        patches.append(WorkloadPatch(ref: ref, images: plan.containers.map { ContainerImage($0, rollout.image) },
+                                     changeCause: "kcd: \(kcd.key) rolled out \(rollout.image)", purpose: .rollout, receivedAt: rollout.receivedAt,
+                                     note: "kcd set \(plan.containers.joined(separator: ", ")) to \(rollout.image)"))
+        continue
+      }
+      if t.generation == nil { targets[i].generation = w.generation }
+      switch t.kind.check(w) {
+      case .done: continue
+      case .failed(let reason, let message): failure = (reason, "\(ref): \(message)")
+      case .waiting(let why):
+        if age >= input.settings.podCheckAfter {
+          if let pods = input.pods[ref] {
+            if case .failed(let reason, let message)? = RolloutCheck.stuckPod(pods, image: rollout.image) {
+              failure = (reason, "\(ref): \(message)")
+            }
+          } else if !w.podLabels.isEmpty {
+            inspect.append(.inspectPods(ref, labels: w.podLabels))
+          }
+        }
+        waiting.append("\(t.name): \(why)")
+      }
+      if failure != nil { break }
+    }
+    if let f = failure { return fail(input, spec: spec, rollout: rollout, reason: f.reason, message: f.message, targets: targets) }
+    if !patches.isEmpty {
+      // Nothing is patched from a copy that no precondition-carrying write has confirmed.
+      guard input.fresh else { return claim(input, rollout: rollout) }
+      return RolloutDecision(patches.map { .patch($0) }, .again)
+    }
+    if !inspect.isEmpty { return RolloutDecision(inspect, .again) }
+    if waiting.isEmpty && age > Double(spec.timeoutSeconds) {
+      return fail(input, spec: spec, rollout: rollout, reason: "Timeout", message: "rollout did not finish within \(spec.timeoutSeconds) s", targets: targets)
+    }
+    if waiting.isEmpty { return succeed(input, rollout: rollout, targets: targets) }
+    if age > Double(spec.timeoutSeconds) {
+      return fail(input, spec: spec, rollout: rollout, reason: "Timeout",
+                  message: "rollout did not finish within \(spec.timeoutSeconds) s: \(waiting.joined(separator: "; "))", targets: targets)
+    }
+    let wake = RolloutDecision.Next.requeue(after: min(input.settings.trackInterval, max(0.5, Double(spec.timeoutSeconds) - age + 0.1)))
+    if targets != rollout.workloads {
+      var s = kcd.status
+      s.rollout?.workloads = targets
+      return RolloutDecision([write(s, kcd)], wake)
+    }
+    return RolloutDecision([], wake)
+  }
+
+  /// A status write whose only purpose is its precondition: it proves the copy is current
+  /// before a resumed pass patches anything.
+  static func claim(_ input: RolloutInput, rollout: ActiveRollout) -> RolloutDecision {
+    var s = input.kcd.status
+    s.rollout?.claims = rollout.claims + 1
+    return RolloutDecision([write(s, input.kcd, priority: .critical)], .again)
+  }
+}

@@ -1,0 +1,29 @@
+import KcdCore
+
+/// How one API call is budgeted: its priority, and a monotonic deadline past which kcd would
+/// rather answer "retry later" than keep a caller (a webhook sender) waiting.
+public struct KubeCallOptions: Sendable {
+  public var priority: RequestPriority
+  /// `monotonicSeconds()` value; nil = no deadline.
+  public var deadline: Double?
+
+  public init(priority: RequestPriority = .normal, deadline: Double? = nil) {
+    self.priority = priority
+    self.deadline = deadline
+  }
+
+  public static let normal = KubeCallOptions()
+  public static let critical = KubeCallOptions(priority: .critical)
+  public static let background = KubeCallOptions(priority: .background)
+
+  /// Critical, and done within `seconds` from now.
+  public static func critical(within seconds: Double) -> KubeCallOptions {
+    KubeCallOptions(priority: .critical, deadline: monotonicSeconds() + seconds)
+  }
+
+  /// Whether sleeping `seconds` still ends before the deadline.
+  func allows(wait seconds: Double) -> Bool {
+    guard let deadline else { return true }
+    return monotonicSeconds() + seconds < deadline
+  }
+}

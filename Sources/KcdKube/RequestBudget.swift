@@ -1,0 +1,111 @@
+import KcdCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How much a request matters when the API budget is short. The critical path (recording an
+/// event, the status write that starts a rollout, the workload patch) never queues behind
+/// tracking writes or Events.
+public enum RequestPriority: Int, Sendable, Comparable {
+  case critical = 0
+  case normal = 1
+  case background = 2
+
+  public static func < (a: RequestPriority, b: RequestPriority) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// The client-side API budget: a token bucket whose rate is a ceiling (`--kube-qps`,
+/// `--kube-burst`), lowered when the server pushes back (429, or 5xx with Retry-After: halve the
+/// rate and pause for Retry-After) and raised again as requests succeed. Lower priorities take
+/// a token only while a reserve is left for the higher ones and no critical request waits.
+public final class RequestBudget: Sendable {
+  struct State {
+    var tokens: Double
+    var last: Double
+    var rate: Double
+    var pausedUntil: Double = 0
+    var criticalWaiting = 0
+    var pushbacks: UInt64 = 0
+  }
+
+  /// The ceiling; 0 disables the bucket (pushback pauses still apply).
+  public let ceiling: Double
+  let burst: Double
+  let state: Mutex<State>
+  let clock: @Sendable () -> Double
+
+  public init(qps: Double, burst: Int, clock: @escaping @Sendable () -> Double = monotonicSeconds) {
+    ceiling = max(0, qps)
+    self.burst = Double(max(1, burst))
+    self.clock = clock
+    state = Mutex(State(tokens: Double(max(1, burst)), last: clock(), rate: max(0, qps)))
+  }
+
+  /// Tokens that must stay in the bucket for a request of this priority to take one.
+  func reserve(_ p: RequestPriority) -> Double {
+    switch p {
+    case .critical: return 0
+    case .normal: return burst * 0.1
+    case .background: return burst * 0.25
+    }
+  }
+
+  /// Takes a token now (returns 0) or says how long to wait before asking again.
+  public func tryAcquire(_ p: RequestPriority) -> Double {
+    state.withLock { s in
+      let now = clock()
+      if s.pausedUntil > now { return s.pausedUntil - now }
+      guard ceiling > 0 else { return 0 }
+      s.tokens = min(burst, s.tokens + (now - s.last) * s.rate)
+      s.last = now
+      if p != .critical && s.criticalWaiting > 0 { return 0.005 }
+      let need = 1 + reserve(p)
+      if s.tokens >= need { s.tokens -= 1; return 0 }
+      return max(0.001, (need - s.tokens) / max(s.rate, 0.1))
+    }
+  }
+
+  /// Blocks until a token is free; throws (with how long to wait) when that would pass the
+  /// monotonic `deadline`.
+  public func acquire(_ p: RequestPriority, deadline: Double? = nil) throws(KubeError) {
+    var counted = false
+    defer { if counted { state.withLock { $0.criticalWaiting -= 1 } } }
+    while true {
+      let wait = tryAcquire(p)
+      if wait <= 0 { return }
+      if let deadline, clock() + wait > deadline {
+        throw KubeError(status: 429, reason: "TooManyRequests", message: "the Kubernetes API budget is exhausted; retry later", retryAfterSeconds: wait)
+      }
+      if p == .critical && !counted {
+        counted = true
+        state.withLock { $0.criticalWaiting += 1 }
+      }
+      usleep(UInt32(min(wait, 0.25) * 1_000_000))
+    }
+  }
+
+  /// The server pushed back: pause everyone for `retryAfter` and halve the rate.
+  public func pushback(retryAfter: Double) {
+    state.withLock { s in
+      let now = clock()
+      s.pausedUntil = max(s.pausedUntil, now + min(max(retryAfter, 0), 60))
+      if ceiling > 0 { s.rate = max(min(1, ceiling), s.rate / 2) }
+      s.tokens = min(s.tokens, 1)
+      s.pushbacks += 1
+    }
+  }
+
+  /// A request went through: creep back towards the ceiling.
+  public func succeeded() {
+    guard ceiling > 0 else { return }
+    state.withLock { s in
+      if s.rate < ceiling { s.rate = min(ceiling, s.rate + max(0.5, ceiling / 200)) }
+    }
+  }
+
+  /// The rate allowed now (requests per second), for metrics and tests.
+  public var currentRate: Double { state.withLock { $0.rate } }
+  public var pushbacks: UInt64 { state.withLock { $0.pushbacks } }
+}

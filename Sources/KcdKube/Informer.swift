@@ -56,6 +56,9 @@ public final class Informer: Sendable {
   let health = Mutex(Health())
   let version = Mutex("")
   let syncedFlag = Atomic<Bool>(false)
+  /// `watching` and `lastContact` again, lock-free: `isCurrent` is asked on webhooks.
+  let watchingFlag = Atomic<Bool>(false)
+  let contactBits = Atomic<UInt64>(0)
   let stopping = Atomic<Bool>(false)
   let running = Atomic<Bool>(false)
 
@@ -84,8 +87,17 @@ public final class Informer: Sendable {
   /// says now is what the server said a moment ago.
   public var isCurrent: Bool {
     guard hasSynced else { return false }
-    let h = state
-    return h.watching || monotonicSeconds() - h.lastContact < 5
+    return watchingFlag.load(ordering: .relaxed) || monotonicSeconds() - Double(bitPattern: contactBits.load(ordering: .relaxed)) < 5
+  }
+
+  /// Updates the health under its lock and mirrors the flags `isCurrent` reads.
+  func update(_ change: (inout Health) -> Void) {
+    let (watching, contact) = health.withLock { h -> (Bool, Double) in
+      change(&h)
+      return (h.watching, h.lastContact)
+    }
+    watchingFlag.store(watching, ordering: .relaxed)
+    contactBits.store(contact.bitPattern, ordering: .relaxed)
   }
 
   public func start() {
@@ -110,11 +122,12 @@ public final class Informer: Sendable {
         backoff = 0.8
         try watchLoop()
       } catch {
-        let failures = health.withLock { h -> Int in
+        var failures = 0
+        update { h in
           h.watching = false
           h.consecutiveFailures += 1
           h.lastError = error.description
-          return h.consecutiveFailures
+          failures = h.consecutiveFailures
         }
         if isStopping { return }
         onFailure(error.description, failures)
@@ -137,7 +150,7 @@ public final class Informer: Sendable {
     let rv = try client.listPages(resource, namespace: options.namespace, labelSelector: options.labelSelector) { page in sink.listed(page) }
     sink.endRelist()
     version.withLock { $0 = rv }
-    health.withLock { h in
+    update { h in
       h.synced = true
       h.lastContact = monotonicSeconds()
       h.lastError = nil
@@ -151,11 +164,11 @@ public final class Informer: Sendable {
     while !isStopping {
       let rv = resourceVersion
       let timeout = Int.random(in: options.watchTimeout)
-      health.withLock { h in
+      update { h in
         h.watching = true
         h.lastContact = monotonicSeconds()
       }
-      defer { health.withLock { $0.watching = false } }
+      defer { update { $0.watching = false } }
       do {
         try client.watch(resource, namespace: options.namespace, resourceVersion: rv, labelSelector: options.labelSelector, timeoutSeconds: timeout,
                          silenceLimit: options.silenceLimit, onEvent: { [self] event in apply(event); return !isStopping },
@@ -164,7 +177,7 @@ public final class Informer: Sendable {
         if error.isExpired { throw error }  // relist
         if error.status == 429 || error.status >= 500 {
           // Back off and watch again from the same revision, no relist.
-          health.withLock { $0.watching = false }
+          update { $0.watching = false }
           sleep(seconds: max(1, error.retryAfterSeconds ?? 1))
           continue
         }
@@ -176,7 +189,9 @@ public final class Informer: Sendable {
   func apply(_ event: WatchEvent) {
     let o = event.object
     let rv = o["metadata"]["resourceVersion"].stringValue
-    health.withLock { $0.lastContact = monotonicSeconds() }
+    let now = monotonicSeconds()
+    // Every event counts as contact; the lock is taken at most once a second for it.
+    if now - Double(bitPattern: contactBits.load(ordering: .relaxed)) > 1 { update { $0.lastContact = now } }
     switch event.type {
     case "BOOKMARK":
       break

@@ -6,10 +6,14 @@ public struct KubeCallOptions: Sendable {
   public var priority: RequestPriority
   /// `monotonicSeconds()` value; nil = no deadline.
   public var deadline: Double?
+  /// Sleep and retry on 429/5xx with Retry-After (client-go's rule). Callers with a queue of
+  /// their own (the reconcile workers) say false and requeue instead of holding a thread.
+  public var waitsOnRetryAfter: Bool
 
-  public init(priority: RequestPriority = .normal, deadline: Double? = nil) {
+  public init(priority: RequestPriority = .normal, deadline: Double? = nil, waitsOnRetryAfter: Bool = true) {
     self.priority = priority
     self.deadline = deadline
+    self.waitsOnRetryAfter = waitsOnRetryAfter
   }
 
   public static let normal = KubeCallOptions()
@@ -19,6 +23,13 @@ public struct KubeCallOptions: Sendable {
   /// Critical, and done within `seconds` from now.
   public static func critical(within seconds: Double) -> KubeCallOptions {
     KubeCallOptions(priority: .critical, deadline: monotonicSeconds() + seconds)
+  }
+
+  /// These options, but failing at once on Retry-After instead of sleeping.
+  public var withoutWaiting: KubeCallOptions {
+    var o = self
+    o.waitsOnRetryAfter = false
+    return o
   }
 
   /// Whether sleeping `seconds` still ends before the deadline.

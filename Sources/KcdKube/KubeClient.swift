@@ -24,9 +24,10 @@ public final class KubeClient: Sendable {
   }
 
   public init(connection: KubeConnection, qps: Double = 50, burst: Int = 100, fieldManager: String = "kcd",
+              onRateChange: @escaping @Sendable (Double) -> Void = { _ in },
               observer: @escaping @Sendable (String, String) -> Void = { _, _ in }) {
     self.connection = connection
-    self.budget = RequestBudget(qps: qps, burst: burst)
+    self.budget = RequestBudget(qps: qps, burst: burst, onRateChange: onRateChange)
     self.transport = Mutex(Transport(http: HTTPClient(tls: connection.tls, userAgent: "kcd/\(KcdVersion.current)")))
     self.observer = observer
     self.fieldManager = fieldManager
@@ -113,7 +114,7 @@ public final class KubeClient: Sendable {
       if (response.status == 429 || response.status >= 500), let wait = retryAfter, attempt < 10, !error.isExpired {
         let backoff = min(30, 0.1 * Double(1 << min(attempt, 8)))
         let sleep = min(max(wait, backoff), 60)
-        guard options.allows(wait: sleep) else { throw error }
+        guard options.waitsOnRetryAfter, options.allows(wait: sleep) else { throw error }
         usleep(UInt32(sleep * 1_000_000))
         continue
       }

@@ -17,9 +17,10 @@ public enum RequestPriority: Int, Sendable, Comparable {
 }
 
 /// The client-side API budget: a token bucket whose rate is a ceiling (`--kube-qps`,
-/// `--kube-burst`), lowered when the server pushes back (429, or 5xx with Retry-After: halve the
-/// rate and pause for Retry-After) and raised again as requests succeed. Lower priorities take
-/// a token only while a reserve is left for the higher ones and no critical request waits.
+/// `--kube-burst`), lowered when the server pushes back (429, or 5xx with Retry-After: the rate
+/// halves, down to a tenth of the ceiling, and Events pause for Retry-After) and raised again as
+/// requests succeed. While a critical request waits for a token, nothing else takes one; Events
+/// also leave the last token to others.
 public final class RequestBudget: Sendable {
   struct State {
     var tokens: Double
@@ -35,33 +36,29 @@ public final class RequestBudget: Sendable {
   let burst: Double
   let state: Mutex<State>
   let clock: @Sendable () -> Double
+  /// Told the new rate whenever it changes (a gauge).
+  let onRateChange: @Sendable (Double) -> Void
 
-  public init(qps: Double, burst: Int, clock: @escaping @Sendable () -> Double = monotonicSeconds) {
+  public init(qps: Double, burst: Int, clock: @escaping @Sendable () -> Double = monotonicSeconds,
+              onRateChange: @escaping @Sendable (Double) -> Void = { _ in }) {
     ceiling = max(0, qps)
     self.burst = Double(max(1, burst))
     self.clock = clock
+    self.onRateChange = onRateChange
+    onRateChange(ceiling)
     state = Mutex(State(tokens: Double(max(1, burst)), last: clock(), rate: max(0, qps)))
-  }
-
-  /// Tokens that must stay in the bucket for a request of this priority to take one.
-  func reserve(_ p: RequestPriority) -> Double {
-    switch p {
-    case .critical: return 0
-    case .normal: return burst * 0.1
-    case .background: return burst * 0.25
-    }
   }
 
   /// Takes a token now (returns 0) or says how long to wait before asking again.
   public func tryAcquire(_ p: RequestPriority) -> Double {
     state.withLock { s in
       let now = clock()
-      if s.pausedUntil > now { return s.pausedUntil - now }
+      if p == .background && s.pausedUntil > now { return s.pausedUntil - now }
       guard ceiling > 0 else { return 0 }
       s.tokens = min(burst, s.tokens + (now - s.last) * s.rate)
       s.last = now
       if p != .critical && s.criticalWaiting > 0 { return 0.005 }
-      let need = 1 + reserve(p)
+      let need: Double = p == .background ? 2 : 1
       if s.tokens >= need { s.tokens -= 1; return 0 }
       return max(0.001, (need - s.tokens) / max(s.rate, 0.1))
     }
@@ -86,23 +83,32 @@ public final class RequestBudget: Sendable {
     }
   }
 
-  /// The server pushed back: pause everyone for `retryAfter` and halve the rate.
+  /// The server pushed back: halve the rate (not below a tenth of the ceiling), spend the
+  /// saved-up burst, and pause Events for `retryAfter`.
   public func pushback(retryAfter: Double) {
-    state.withLock { s in
+    let rate = state.withLock { s -> Double in
       let now = clock()
       s.pausedUntil = max(s.pausedUntil, now + min(max(retryAfter, 0), 60))
-      if ceiling > 0 { s.rate = max(min(1, ceiling), s.rate / 2) }
-      s.tokens = min(s.tokens, 1)
+      if ceiling > 0 {
+        s.rate = max(max(1, ceiling / 10), s.rate / 2)
+        s.tokens = min(s.tokens, 1)
+        s.last = now
+      }
       s.pushbacks += 1
+      return s.rate
     }
+    onRateChange(rate)
   }
 
   /// A request went through: creep back towards the ceiling.
   public func succeeded() {
     guard ceiling > 0 else { return }
-    state.withLock { s in
-      if s.rate < ceiling { s.rate = min(ceiling, s.rate + max(0.5, ceiling / 200)) }
+    let raised = state.withLock { s -> Double? in
+      guard s.rate < ceiling else { return nil }
+      s.rate = min(ceiling, s.rate + max(0.5, ceiling / 200))
+      return s.rate
     }
+    if let raised { onRateChange(raised) }
   }
 
   /// The rate allowed now (requests per second), for metrics and tests.

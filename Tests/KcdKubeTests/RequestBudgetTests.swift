@@ -1,8 +1,9 @@
+import KcdCore
 import KcdKube
 import Synchronization
 import Testing
 
-/// The API budget with an injected clock: priorities, pushback (pause and halve), recovery,
+/// The API budget with an injected clock: priorities, pushback (halve, pause Events), recovery,
 /// deadlines.
 @Suite struct RequestBudgetTests {
   final class Clock: Sendable {
@@ -11,61 +12,88 @@ import Testing
     var read: @Sendable () -> Double { { [self] in now.withLock { $0 } } }
   }
 
-  @Test("a full bucket serves every priority; an emptied one keeps a reserve for the critical path")
-  func reserve() {
+  @Test("the burst serves every priority; Events leave the last token to the others")
+  func priorities() {
     let clock = Clock()
     let budget = RequestBudget(qps: 10, burst: 20, clock: clock.read)
-    // Background stops while a quarter of the burst is left, normal at a tenth, critical at zero.
     var background = 0
     while budget.tryAcquire(.background) == 0 { background += 1 }
-    #expect(background == 15)
-    var normal = 0
-    while budget.tryAcquire(.normal) == 0 { normal += 1 }
-    #expect(normal == 3)
-    var critical = 0
-    while budget.tryAcquire(.critical) == 0 { critical += 1 }
-    #expect(critical == 2)
-    #expect(budget.tryAcquire(.critical) > 0)
+    #expect(background == 19)
+    #expect(budget.tryAcquire(.normal) == 0)
+    #expect(budget.tryAcquire(.critical) > 0, "empty")
+    clock.advance(0.15)
+    #expect(budget.tryAcquire(.critical) == 0, "one token a tenth of a second at 10 qps")
   }
 
-  @Test("pushback pauses every priority for Retry-After and halves the rate; successes bring it back")
+  @Test("while a critical request waits, no other priority takes a token")
+  func criticalFirst() throws {
+    let clock = Clock()
+    let budget = RequestBudget(qps: 10, burst: 1, clock: clock.read)
+    #expect(budget.tryAcquire(.critical) == 0)
+    let waiting = Atomic<Bool>(false)
+    let done = Atomic<Bool>(false)
+    Threads.spawn {
+      waiting.store(true, ordering: .relaxed)
+      try? budget.acquire(.critical, deadline: nil)
+      done.store(true, ordering: .relaxed)
+    }
+    while !waiting.load(ordering: .relaxed) {}
+    usleep_ms(50)
+    clock.advance(0.15)
+    #expect(budget.tryAcquire(.normal) > 0, "the token is the critical request's")
+    for _ in 0..<200 where !done.load(ordering: .relaxed) { usleep_ms(10) }
+    let finished = done.load(ordering: .relaxed)
+    #expect(finished)
+  }
+
+  @Test("pushback halves the rate down to a tenth of the ceiling and pauses Events; successes bring it back")
   func pushback() {
     let clock = Clock()
     let budget = RequestBudget(qps: 100, burst: 200, clock: clock.read)
     budget.pushback(retryAfter: 2)
     #expect(budget.currentRate == 50)
-    #expect(budget.tryAcquire(.critical) > 1.9, "the server said wait two seconds")
-    budget.pushback(retryAfter: 1)
-    #expect(budget.currentRate == 25)
-    clock.advance(2.1)
-    #expect(budget.tryAcquire(.critical) == 0)
+    #expect(budget.tryAcquire(.background) > 1.9, "the server said wait two seconds")
+    #expect(budget.tryAcquire(.critical) == 0, "the critical path goes on, at the lower rate")
+    #expect(budget.tryAcquire(.normal) > 0, "the saved-up burst is gone")
+    for _ in 0..<5 { budget.pushback(retryAfter: 1) }
+    #expect(budget.currentRate == 10, "never below a tenth of the ceiling")
+    clock.advance(2.5)
+    #expect(budget.tryAcquire(.background) == 0)
     for _ in 0..<200 { budget.succeeded() }
     #expect(budget.currentRate == 100, "back at the ceiling, never above")
-    #expect(budget.pushbacks == 2)
+    #expect(budget.pushbacks == 6)
   }
 
   @Test("a wait past the deadline is refused at once, with how long to wait")
   func deadline() throws {
     let clock = Clock()
-    let budget = RequestBudget(qps: 100, burst: 200, clock: clock.read)
-    budget.pushback(retryAfter: 30)
+    let budget = RequestBudget(qps: 10, burst: 1, clock: clock.read)
+    #expect(budget.tryAcquire(.critical) == 0)
     do {
-      try budget.acquire(.critical, deadline: 105)
+      try budget.acquire(.critical, deadline: 100.01)
       Issue.record("should have been refused")
     } catch {
       #expect(error.status == 429)
-      #expect((error.retryAfterSeconds ?? 0) > 29)
+      #expect((error.retryAfterSeconds ?? 0) > 0.05)
     }
   }
 
-  @Test("qps 0 turns the bucket off but a pushback still pauses")
+  @Test("qps 0 turns the bucket off but a pushback still pauses Events")
   func disabled() {
     let clock = Clock()
     let budget = RequestBudget(qps: 0, burst: 1, clock: clock.read)
     for _ in 0..<1000 { #expect(budget.tryAcquire(.background) == 0) }
     budget.pushback(retryAfter: 1)
-    #expect(budget.tryAcquire(.critical) > 0)
-    clock.advance(1.01)
+    #expect(budget.tryAcquire(.background) > 0)
     #expect(budget.tryAcquire(.critical) == 0)
+    clock.advance(1.01)
+    #expect(budget.tryAcquire(.background) == 0)
   }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func usleep_ms(_ ms: Int) { usleep(UInt32(ms * 1000)) }
+

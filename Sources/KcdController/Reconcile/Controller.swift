@@ -151,8 +151,13 @@ public final class Controller: Sendable {
         if let again = try executor.reconcile(key: key) { queue.add(key, after: again) }
         queue.forget(key)
       } catch {
-        log.warn("reconcile failed; retrying", [("kcd", key), ("error", error.description)])
-        queue.addRateLimited(key)
+        if let wait = error.retryAfterSeconds {
+          // The server said when: the key waits that long, the worker goes on with others.
+          queue.add(key, after: min(max(wait, 0.05), 60))
+        } else {
+          log.warn("reconcile failed; retrying", [("kcd", key), ("error", error.description)])
+          queue.addRateLimited(key)
+        }
       }
       queue.done(key)
     }

@@ -34,7 +34,7 @@ struct RolloutExecutor {
     let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
     guard parts.count == 2 else { return nil }
     let fresh: JSON
-    do { fresh = try client.get(.kcds, namespace: parts[0], name: parts[1]) } catch {
+    do { fresh = try client.get(.kcds, namespace: parts[0], name: parts[1], options: KubeCallOptions.normal.withoutWaiting) } catch {
       if error.isNotFound { return nil }
       throw error
     }
@@ -69,7 +69,7 @@ struct RolloutExecutor {
     case .inspectPods(let ref, let labels):
       let query = labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",")
       // No answer is no information: the check is skipped this time, not failed.
-      let pods = (try? client.list(.pods, namespace: ref.namespace, labelSelector: query).items) ?? []
+      let pods = (try? client.list(.pods, namespace: ref.namespace, labelSelector: query, options: KubeCallOptions.normal.withoutWaiting).items) ?? []
       input.pods[ref] = pods.map(PodSummary.init(json:))
     case .event(let note):
       let target = note.on.map { ref in input.workload(ref)?.objectReference ?? Workload(ref: ref).objectReference } ?? input.kcd.ref
@@ -92,7 +92,7 @@ struct RolloutExecutor {
     guard old != new else { return }
     let patch: JSON = ["metadata": ["resourceVersion": .string(kcd.resourceVersion)], "status": JSON.mergePatch(from: old, to: new)]
     let updated = try client.patch(.kcds, namespace: kcd.namespace, name: kcd.name, patch, type: .merge, subresource: "status",
-                                   options: KubeCallOptions(priority: priority))
+                                   options: KubeCallOptions(priority: priority, waitsOnRetryAfter: false))
     input.kcd = KCD(json: updated)
     input.fresh = true
   }
@@ -105,7 +105,8 @@ struct RolloutExecutor {
     let body = ImagePlan.patch(images: p.images.map { ($0.container, $0.image) }, changeCause: p.changeCause, templatePath: p.ref.kind.templatePath)
     let patched: JSON
     do {
-      patched = try client.patch(p.ref.kind.resource, namespace: p.ref.namespace, name: p.ref.name, body, type: .strategic, options: .critical)
+      patched = try client.patch(p.ref.kind.resource, namespace: p.ref.namespace, name: p.ref.name, body, type: .strategic,
+                                 options: KubeCallOptions.critical.withoutWaiting)
     } catch {
       // Refusals that retrying cannot fix (RBAC, admission, validation, gone) end the rollout.
       guard (400..<500).contains(error.status) && error.status != 409 && error.status != 429 else { throw error }

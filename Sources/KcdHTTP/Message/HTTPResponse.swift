@@ -1,7 +1,7 @@
 import KcdJSON
 
-/// A response: either complete bytes, or a chunked stream produced by a closure that runs on
-/// the connection's own thread (watches, long polls).
+/// A response: either complete bytes, or a chunked stream produced by a closure that runs on a
+/// thread of its own, free to block (watches, long polls).
 public struct HTTPResponse: Sendable {
   public var status: Int
   public var headers: HTTPHeaders
@@ -86,9 +86,24 @@ public protocol ChunkSink: Sendable {
   var isClosed: Bool { get }
 }
 
-/// How a request is answered. Handlers run on the connection's own thread and may block.
+/// How a handler answers: now (on the event loop: must not block), or later (on a worker
+/// thread: may block, e.g. on Kubernetes API writes).
+public enum HTTPReply: Sendable {
+  case now(HTTPResponse)
+  case later(@Sendable () -> HTTPResponse)
+}
+
+/// How a request is answered. `handle` may block: by default it runs on a worker thread (or on
+/// the connection's own thread when serving HTTPS). Handlers that can answer without blocking
+/// implement `reply` and answer `.now`, which saves the hop to a worker.
 public protocol HTTPHandler: Sendable {
   func handle(_ request: HTTPRequest) -> HTTPResponse
+  /// Called first by the event loop. The default runs `handle` on a worker thread.
+  func reply(_ request: HTTPRequest) -> HTTPReply
+}
+
+extension HTTPHandler {
+  public func reply(_ request: HTTPRequest) -> HTTPReply { .later { handle(request) } }
 }
 
 /// A handler made from a closure.

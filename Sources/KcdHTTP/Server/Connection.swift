@@ -1,14 +1,15 @@
-/// One accepted connection: reads requests (keep-alive), enforces limits and deadlines, calls
-/// the handler and writes its response. Runs on its own thread.
+/// One accepted connection of the threaded engine: reads requests (keep-alive), enforces limits
+/// and deadlines, calls the handler and writes its response. Runs on its own thread, so both
+/// kinds of reply are answered right there.
 struct Connection {
-  let server: HTTPServer
+  let server: ThreadedServer
   let socket: any ByteStream
   let peer: String
   var buffer: [UInt8] = []
   /// Line ends skipped before the current request head.
   var skippedBlank = 0
 
-  init(server: HTTPServer, socket: any ByteStream, peer: String) {
+  init(server: ThreadedServer, socket: any ByteStream, peer: String) {
     self.server = server
     self.socket = socket
     self.peer = peer
@@ -25,7 +26,11 @@ struct Connection {
         let body = try readBody(head)
         var request = HTTPRequest(method: head.method, target: head.target, version: head.version, headers: head.headers, body: body, remoteAddress: peer)
         if request.method == "HEAD" { request.body = [] }
-        let response = server.handler.handle(request)
+        let response: HTTPResponse
+        switch server.handler.reply(request) {
+        case .now(let answer): response = answer
+        case .later(let work): response = work()
+        }
         let keepAlive = request.wantsKeepAlive && !server.isStopping
         guard try write(response, keepAlive: keepAlive, version: head.version, isHead: head.method == "HEAD") else { return }
         if !keepAlive { return }
@@ -166,7 +171,7 @@ struct Connection {
 /// Chunk writer bound to one connection.
 struct SocketChunkSink: ChunkSink {
   let socket: any ByteStream
-  let server: HTTPServer
+  let server: ThreadedServer
 
   func write(_ bytes: [UInt8]) throws {
     guard !bytes.isEmpty else { return }

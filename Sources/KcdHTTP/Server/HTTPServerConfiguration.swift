@@ -15,6 +15,10 @@ public struct HTTPServerConfiguration: Sendable {
   public var idleTimeout = 60.0
   /// A peer that does not drain a response within this many seconds is dropped.
   public var sendTimeoutSeconds = 30
+  /// Threads that run blocking handler work (`HTTPReply.later`) for plain HTTP.
+  public var maximumWorkerThreads = 64
+  /// Requests that may wait for a free worker; past that, new ones are answered 503 at once.
+  public var maximumQueuedRequests = 1000
   /// Serve HTTPS with this context (nil: plain HTTP).
   public var tls: TLSServerContext?
   /// Reports connection-level problems (never request bodies or headers).

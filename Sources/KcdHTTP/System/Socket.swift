@@ -61,7 +61,9 @@ final class StreamSocket: @unchecked Sendable {
   }
 
   /// True when the peer has closed its side (a readable socket with no data).
-  func peerHasClosed() -> Bool {
+  func peerHasClosed() -> Bool { StreamSocket.peerHasClosed(fd) }
+
+  static func peerHasClosed(_ fd: Int32) -> Bool {
     let rdhup: Int16 = 0x2000  // POLLRDHUP, a GNU extension Swift's Glibc module does not export
     var p = pollfd(fd: fd, events: Int16(POLLIN) | rdhup, revents: 0)
     guard poll(&p, 1, 0) > 0 else { return false }

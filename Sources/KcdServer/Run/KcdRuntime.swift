@@ -46,7 +46,8 @@ public final class KcdRuntime: Sendable {
     let kubeCounters = MetricCells(metrics, ControllerMetrics.kubeRequests, expected: ["get", "list", "watch", "create", "update", "patch", "delete"].flatMap { verb in
       ["200", "201", "404", "409", "410", "422", "429", "500", "503", "transport"].map { [verb, $0] }
     })
-    client = KubeClient(connection: connection, qps: options.kubeQPS, burst: options.kubeBurst) { verb, code in
+    let rateGauge = metrics.cell(ControllerMetrics.kubeRateLimit)
+    client = KubeClient(connection: connection, qps: options.kubeQPS, burst: options.kubeBurst, onRateChange: { rateGauge?.set($0) }) { verb, code in
       kubeCounters.increment([verb, code])
     }
     let configured = ConfiguredCredentials(registries: options.config.registries, log: log)

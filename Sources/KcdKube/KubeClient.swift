@@ -127,9 +127,24 @@ public final class KubeClient: Sendable {
     _ method: String, _ path: String, query: [(String, String)] = [], body: JSON? = nil, contentType: String = "application/json",
     options: KubeCallOptions = .normal
   ) throws(KubeError) -> JSON {
+    try requestObject(method, path, query: query, body: body, contentType: contentType, options: options).object
+  }
+
+  /// One API call returning an object, parsed leniently: parts nested deeper than
+  /// `KubeClient.keptDepth` are dropped and the result says so (a hostile object then fails
+  /// alone, never the client).
+  public func requestObject(
+    _ method: String, _ path: String, query: [(String, String)] = [], body: JSON? = nil, contentType: String = "application/json",
+    options: KubeCallOptions = .normal
+  ) throws(KubeError) -> ListedObject {
     let bytes = try raw(method, path, query: query, body: body?.serialized(), contentType: contentType, options: options)
-    if bytes.isEmpty { return .null }
-    do { return try JSON.parse(bytes) } catch { throw KubeError.transport("\(method) \(path): response is not JSON: \(error)") }
+    if bytes.isEmpty { return ListedObject(object: .null) }
+    do {
+      let parsed = try JSON.parse(bytes, options: JSONParseOptions(truncateBeyondDepth: KubeClient.keptDepth, attributionDepth: 0))
+      return ListedObject(object: parsed.value, truncated: !parsed.truncated.isEmpty)
+    } catch {
+      throw KubeError.transport("\(method) \(path): response is not JSON: \(error)")
+    }
   }
 }
 

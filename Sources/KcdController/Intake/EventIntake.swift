@@ -116,7 +116,10 @@ public final class EventIntake: Sendable {
         current = c
         fromCache = nil
       } else {
-        do { current = KCD(json: try client.get(.kcds, namespace: cached.namespace, name: cached.name, options: options)) } catch {
+        do {
+          let read = try client.requestObject("GET", KubeResource.kcds.path(namespace: cached.namespace, name: cached.name), options: options)
+          current = KCD(json: read.object, truncated: read.truncated)
+        } catch {
           if error.isNotFound { return result }
           throw error
         }

@@ -33,12 +33,14 @@ struct RolloutExecutor {
     }
     let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
     guard parts.count == 2 else { return nil }
-    let fresh: JSON
-    do { fresh = try client.get(.kcds, namespace: parts[0], name: parts[1], options: KubeCallOptions.normal.withoutWaiting) } catch {
+    let fresh: ListedObject
+    do {
+      fresh = try client.requestObject("GET", KubeResource.kcds.path(namespace: parts[0], name: parts[1]), options: KubeCallOptions.normal.withoutWaiting)
+    } catch {
       if error.isNotFound { return nil }
       throw error
     }
-    return try run(KCD(json: fresh))
+    return try run(KCD(json: fresh.object, truncated: fresh.truncated))
   }
 
   func run(_ kcd: KCD) throws(KubeError) -> Double? {
@@ -91,9 +93,10 @@ struct RolloutExecutor {
     let old = kcd.status.json, new = status.json
     guard old != new else { return }
     let patch: JSON = ["metadata": ["resourceVersion": .string(kcd.resourceVersion)], "status": JSON.mergePatch(from: old, to: new)]
-    let updated = try client.patch(.kcds, namespace: kcd.namespace, name: kcd.name, patch, type: .merge, subresource: "status",
-                                   options: KubeCallOptions(priority: priority, waitsOnRetryAfter: false))
-    input.kcd = KCD(json: updated)
+    let updated = try client.requestObject("PATCH", KubeResource.kcds.path(namespace: kcd.namespace, name: kcd.name, subresource: "status"),
+                                           query: [("fieldManager", client.fieldManager)], body: patch, contentType: KubeClient.PatchType.merge.rawValue,
+                                           options: KubeCallOptions(priority: priority, waitsOnRetryAfter: false))
+    input.kcd = KCD(json: updated.object, truncated: updated.truncated)
     input.fresh = true
   }
 

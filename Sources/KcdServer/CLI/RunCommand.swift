@@ -5,8 +5,8 @@ import KcdKube
 enum RunCommand {
   static let usage = """
     Usage: kcd run [--kubeconfig F] [--context C] [--namespace N]... [--hooks-addr :8080] [--api-addr :8081]
-                   [--hooks-secret-dir /etc/kcd/hooks] [--kube-qps 50] [--kube-burst 100] [--workers 2]
-                   [--log-format json|text] [--config FILE]
+                   [--hooks-secret-dir /etc/kcd/hooks] [--kube-qps 1000] [--kube-burst 2000] [--workers 2]
+                   [--log-format json|text] [--config FILE] [--watch-silence-seconds 180]
 
     Watches KCD resources, takes image events on the hooks listener (POST /hooks/<source>), records
     them on the matching KCDs and rolls the selected workloads out, pinned by digest. A file named
@@ -15,11 +15,15 @@ enum RunCommand {
     Every flag can also come from the environment: --hooks-addr from KCD_HOOKS_ADDR, and so on
     (--namespace from a comma-separated KCD_NAMESPACE). --config names a YAML or JSON file with
     registries (credentials, plain-HTTP hosts), repository aliases and trustSignedDigests.
+    --kube-qps and --kube-burst are ceilings: kcd halves its rate while the API server answers
+    429 and climbs back as requests succeed. A cache whose watch sends nothing (not even a
+    bookmark) for --watch-silence-seconds is relisted.
     """
 
   static let command = Command(name: "run", summary: "run the controller and its webhook and API listeners", usage: usage) { args in
     let a = try Arguments(args, valueFlags: [
       "kubeconfig", "context", "namespace", "hooks-addr", "api-addr", "hooks-secret-dir", "kube-qps", "kube-burst", "workers", "log-format", "config",
+      "watch-silence-seconds",
     ], switchFlags: ["leader-elect"])
     guard a.positionals.isEmpty else { throw UsageError("unexpected argument \(a.positionals[0])") }
     if a.has("leader-elect") { throw UsageError("--leader-elect is not available in this version; run one replica") }
@@ -44,6 +48,7 @@ enum RunCommand {
     if let q = try number("kube-qps") { options.kubeQPS = q }
     if let b = try number("kube-burst") { guard b >= 1 else { throw UsageError("--kube-burst must be positive") }; options.kubeBurst = Int(b) }
     if let w = try number("workers") { guard w >= 1 else { throw UsageError("--workers must be positive") }; options.workers = Int(w) }
+    if let s = try number("watch-silence-seconds") { guard s >= 1 else { throw UsageError("--watch-silence-seconds must be at least 1") }; options.watchSilenceSeconds = s }
     options.identity = Environment.value("HOSTNAME") ?? "kcd"
     let connection = try KubeConfigLoader.load(kubeconfig: setting("kubeconfig"), context: setting("context"))
     let runtime = try KcdRuntime(connection: connection, options: options, log: log)

@@ -41,6 +41,7 @@ final class EventLoop: @unchecked Sendable {
   var generation: UInt32 = 0
   var onListener = false
   var listenerPausedUntil: Double?
+  var sawStop = false
   var now = 0.0
 
   init(state: ServingState, calls: LinuxCalls, listenerFD: Int32) throws(SocketError) {
@@ -90,7 +91,8 @@ final class EventLoop: @unchecked Sendable {
         nextSweep = now + EventLoop.sweepInterval
       }
       if state.isStopping {
-        if onListener || listenerPausedUntil != nil {
+        if !sawStop {
+          sawStop = true
           unlisten()
           listenerPausedUntil = nil
           state.loopsOffListener.wrappingAdd(1, ordering: .relaxed)

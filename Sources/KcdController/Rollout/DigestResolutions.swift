@@ -95,7 +95,7 @@ public final class DigestResolutions: Sendable {
       }
       switch job {
       case .some(.none): return
-      case .none: _ = signal.wait(after: seen, timeout: 1)
+      case .none: _ = signal.wait(after: seen, timeout: 60)
       case .some(.some(let job)):
         let answer = resolve(job)
         state.withLock { s in

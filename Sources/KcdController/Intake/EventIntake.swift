@@ -49,6 +49,12 @@ public final class EventIntake: Sendable {
     return found.filter { $0.key == target }
   }
 
+  /// Whether recording this event would write to Kubernetes (a KCD kcd acts on follows it):
+  /// when not, the answer needs no API call and can be given at once.
+  public func needsWrites(_ event: ImageEvent) -> Bool {
+    EventIntake.matches(event, in: kcds).contains { $0.actionable != nil }
+  }
+
   /// Why this event adds nothing for this KCD, or nil when it should be recorded.
   public static func duplicateReason(_ event: ImageEvent, kcd: KCD) -> String? {
     let pending = kcd.request

@@ -14,6 +14,9 @@ public struct APIHandler: HTTPHandler {
     self.metrics = metrics
   }
 
+  /// Everything here is read from memory (caches, metrics): answered on the event loop.
+  public func reply(_ request: HTTPRequest) -> HTTPReply { .now(handle(request)) }
+
   public func handle(_ request: HTTPRequest) -> HTTPResponse {
     guard request.method == "GET" || request.method == "HEAD" else { return .json(405, ["error": "method not allowed"]) }
     let s = request.pathSegments.map(String.init)

@@ -50,40 +50,85 @@ public struct HooksHandler: HTTPHandler {
   }
 
   public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    switch authenticate(request) {
+    case .answer(let response): return response
+    case .events(let events, let source):
+      switch prepare(events, source: source) {
+      case .answer(let response): return response
+      case .write(let pushes): return write(pushes, source: source)
+      }
+    }
+  }
+
+  /// On the event loop: everything that needs no Kubernetes write is answered at once
+  /// (signature checks, parsing, "no KCD follows", duplicates found in the cache are not: they
+  /// need a fresh read). Sources that may fetch a certificate or key set (SNS, Google's OIDC
+  /// keys) always run on a worker.
+  public func reply(_ request: HTTPRequest) -> HTTPReply {
+    let segments = request.pathSegments
+    if segments.count >= 2, segments[0] == "hooks", HooksHandler.fetchingSources.contains(String(segments[1])) {
+      return .later { handle(request) }
+    }
+    switch authenticate(request) {
+    case .answer(let response): return .now(response)
+    case .events(let events, let source):
+      switch prepare(events, source: source) {
+      case .answer(let response): return .now(response)
+      case .write(let pushes): return .later { write(pushes, source: source) }
+      }
+    }
+  }
+
+  /// Sources whose verification may fetch over the network.
+  static let fetchingSources: Set<String> = ["ecr", "gcr"]
+
+  enum Authenticated {
+    case answer(HTTPResponse)
+    case events([ImageEvent], source: String)
+  }
+
+  enum Prepared {
+    case answer(HTTPResponse)
+    /// Push events, normalised, for which Kubernetes must be written.
+    case write([ImageEvent])
+  }
+
+  /// Routing, the source's secret, authentication and parsing: nothing is recorded or logged
+  /// of a request that is not authentic.
+  func authenticate(_ request: HTTPRequest) -> Authenticated {
     let segments = request.pathSegments
     guard segments.count >= 2, segments[0] == "hooks", HooksHandler.sources.contains(String(segments[1])) else {
-      return answer("unknown", 404, ["error": "no such hook"])
+      return .answer(answer("unknown", 404, ["error": "no such hook"]))
     }
     let source = String(segments[1])
     guard request.method == "POST" else {
-      return answer(source, 405, ["error": "hooks take POST"], headers: ["Allow": "POST"])
+      return .answer(answer(source, 405, ["error": "hooks take POST"], headers: ["Allow": "POST"]))
     }
-    guard let lines = secrets.secrets(for: source) else { return answer(source, 404, ["error": .string("source \(source) is not enabled")]) }
+    guard let lines = secrets.secrets(for: source) else { return .answer(answer(source, 404, ["error": .string("source \(source) is not enabled")])) }
     let hook: any HookSource
     do {
       guard let made = try built.source(source, lines: lines, make: sources.make) else {
-        return answer(source, 404, ["error": .string("source \(source) is not enabled")])
+        return .answer(answer(source, 404, ["error": .string("source \(source) is not enabled")]))
       }
       hook = made
     } catch {
       log.error("hook source is misconfigured", [("source", source), ("error", error.message)])
-      return answer(source, 500, ["error": .string("the \(source) hook is misconfigured")])
+      return .answer(answer(source, 500, ["error": .string("the \(source) hook is misconfigured")]))
     }
     let headers = request.headers
     let hookRequest = HookRequest(method: request.method, pathRest: segments.dropFirst(2).map(String.init), header: { headers[$0] }, body: request.body, now: clock())
     let outcome: HookOutcome
     do { outcome = try hook.handle(hookRequest) } catch {
-      return answer(source, error.status, ["error": .string(error.message)])
+      return .answer(answer(source, error.status, ["error": .string(error.message)]))
     }
     switch outcome {
-    case .reply(let status, let message): return answer(source, status, ["message": .string(message)])
-    case .events(let events): return record(events, source: source)
+    case .reply(let status, let message): return .answer(answer(source, status, ["message": .string(message)]))
+    case .events(let events): return .events(events, source: source)
     }
   }
 
-  /// Durable before 2xx: 202 when recorded on at least one KCD, 200 when there was nothing to do,
-  /// 503 with Retry-After when Kubernetes could not take the write.
-  func record(_ events: [ImageEvent], source: String) -> HTTPResponse {
+  /// Pushes normalised (aliases, version names); answered here unless something must be written.
+  func prepare(_ events: [ImageEvent], source: String) -> Prepared {
     var pushes = events.filter { $0.action == .push }.map { e -> ImageEvent in
       var event = e
       event.repository = aliases(e.repository)
@@ -95,11 +140,18 @@ public struct HooksHandler: HTTPHandler {
     }
     if pushes.isEmpty {
       let actions = Set(events.map(\.action.rawValue)).sorted().joined(separator: ", ")
-      return answer(source, 200, ["message": .string(actions.isEmpty ? "no image events" : "\(actions) events are ignored")])
+      return .answer(answer(source, 200, ["message": .string(actions.isEmpty ? "no image events" : "\(actions) events are ignored")]))
     }
     guard readiness.synced() else {
-      return answer(source, 503, ["error": "kcd is starting; retry"], headers: ["Retry-After": "2"])
+      return .answer(answer(source, 503, ["error": "kcd is starting; retry"], headers: ["Retry-After": "2"]))
     }
+    guard pushes.contains(where: intake.needsWrites) else { return .answer(write(pushes, source: source)) }
+    return .write(pushes)
+  }
+
+  /// Durable before 2xx: 202 when recorded on at least one KCD, 200 when there was nothing to do,
+  /// 429/503 with Retry-After when Kubernetes could not take the write.
+  func write(_ pushes: [ImageEvent], source: String) -> HTTPResponse {
     var result = EventIntake.Result()
     for event in pushes {
       do {

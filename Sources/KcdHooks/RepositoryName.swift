@@ -7,6 +7,13 @@ public enum RepositoryName {
   /// `nginx` → `docker.io/library/nginx`; `index.docker.io/foo/bar` → `docker.io/foo/bar`;
   /// `Registry.Example:5000/team/app` → `registry.example:5000/team/app`.
   public static func normalize(_ name: String) -> String {
+    // Most names arrive canonical already (every webhook, every KCD): say so without rebuilding.
+    if isCanonical(name) { return name }
+    return rebuilt(name)
+  }
+
+  /// The canonical form, built part by part.
+  static func rebuilt(_ name: String) -> String {
     var s = name.trimmingSpaces()
     if let at = s.firstIndex(of: "@") { s = String(s[..<at]) }
     var parts = s.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -24,7 +31,36 @@ public enum RepositoryName {
 
   /// Registry host of a normalised name.
   public static func host(_ normalized: String) -> String {
-    String(normalized.split(separator: "/").first ?? "")
+    guard let slash = normalized.utf8.firstIndex(of: UInt8(ascii: "/")) else { return normalized }
+    return String(normalized[..<slash])
+  }
+
+  /// Whether `normalize` would return the name unchanged: a lower-case host with a dot, a port
+  /// or `localhost`, at least one path segment, no tag, no digest, no surrounding spaces, and not
+  /// one of Docker Hub's other names or a Docker Hub name without its `library/`.
+  static func isCanonical(_ name: String) -> Bool {
+    let b = name.utf8
+    guard let slash = b.firstIndex(of: UInt8(ascii: "/")), slash != b.startIndex else { return false }
+    var hostHasMarker = false
+    for c in b[..<slash] {
+      if c >= 65 && c <= 90 { return false }
+      if c == UInt8(ascii: ".") || c == UInt8(ascii: ":") { hostHasMarker = true }
+      if c == 32 || c == 9 || c == 10 || c == 13 { return false }
+    }
+    let host = name[..<slash]
+    if !hostHasMarker && host != "localhost" { return false }
+    if host == "index.docker.io" || host == "registry-1.docker.io" { return false }
+    var lastSlash = slash
+    var i = b.index(after: slash)
+    while i < b.endIndex {
+      let c = b[i]
+      if c == UInt8(ascii: "@") || c == 32 || c == 9 || c == 10 || c == 13 { return false }
+      if c == UInt8(ascii: "/") { lastSlash = i }
+      i = b.index(after: i)
+    }
+    if b[b.index(after: lastSlash)...].contains(UInt8(ascii: ":")) { return false }
+    if host == dockerHub && lastSlash == slash { return false }
+    return b.index(after: slash) < b.endIndex
   }
 
   /// Whether a repository name has only the characters the distribution spec allows.

@@ -1,4 +1,4 @@
-import KcdHooks
+@testable import KcdHooks
 import Testing
 
 @Suite struct RepositoryNameTests {
@@ -14,6 +14,19 @@ import Testing
   ])
   func normalize(input: String, expected: String) {
     #expect(RepositoryName.normalize(input) == expected)
+  }
+
+  @Test("the fast path for names already canonical agrees with building the name", arguments: [
+    "nginx", "docker.io/nginx", "docker.io/library/nginx", "docker.io/foo/bar", "index.docker.io/foo/bar", "registry-1.docker.io/a/b",
+    "Registry.Example/a", "registry.example/a", "registry.example/a:1", "registry.example:5000/a", "registry.example:5000/a:2",
+    "registry.example/a/b/c", "registry.example/a@sha256:00", " registry.example/a", "registry.example/a ", "localhost/app", "localhost:5000/x",
+    "localhost", "host/app", "host.example", "/a/b", "registry.example/", "a.b/c:d/e", "ghcr.io/Owner/repo", "REG.io/x",
+  ])
+  func fastPath(name: String) {
+    let built = RepositoryName.rebuilt(name)
+    #expect(RepositoryName.normalize(name) == built, "\(name)")
+    if RepositoryName.isCanonical(name) { #expect(built == name, "\(name) was called canonical") }
+    #expect(RepositoryName.normalize(built) == built, "idempotent: \(built)")
   }
 
   @Test("tags, digests and names are validated")

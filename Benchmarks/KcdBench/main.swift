@@ -1,5 +1,7 @@
 // kcd-bench: prints the numbers quoted in docs/benchmarks.md. Build in release mode:
 //   swift build -c release --product kcd-bench && .build/release/kcd-bench [kubesim]
+// `scale` runs the kcd binary next to it as a child process; build both:
+//   swift build -c release --scratch-path .build-bench && .build-bench/release/kcd-bench scale
 import KcdHTTP
 import KcdJSON
 import KubeSim
@@ -98,7 +100,12 @@ let which = CommandLine.arguments.dropFirst().first ?? "kubesim"
 switch which {
 case "kubesim": try kubesim()
 case "spine": try spine(kcds: 50, callbacks: 200)
+case "scale":
+  do { try scale(arguments: Array(CommandLine.arguments.dropFirst(2))) } catch {
+    printError("kcd-bench scale: \(error)")
+    exit(1)
+  }
 default:
-  print("usage: kcd-bench [kubesim | spine]")
+  print("usage: kcd-bench [kubesim | spine | scale [--kcds 100,1000,10000] [--skip-wrk] [--kubesim-simulator]]")
   exit(2)
 }

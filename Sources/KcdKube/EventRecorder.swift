@@ -32,8 +32,11 @@ public final class EventRecorder: Sendable {
   let pending = Mutex<[Pending]>([])
   let wake = ChangeSignal()
   let draining = Atomic<Bool>(false)
-  /// Events waiting beyond this are dropped (and reported): Kubernetes is down or very slow.
-  static let backlogLimit = 1000
+  /// Events waiting beyond this are dropped (and reported, at most every 10 s): Kubernetes is
+  /// down or very slow, or a burst of rollouts outran the Events' share of the API budget.
+  static let backlogLimit = 5000
+  /// Drops not reported yet, and when they were last reported.
+  let drops = Mutex<(count: Int, reportedAt: Double)>((0, -.infinity))
 
   public init(client: KubeClient, component: String = "kcd", host: String, onError: @escaping @Sendable (String) -> Void = { _ in }) {
     self.client = client
@@ -60,7 +63,17 @@ public final class EventRecorder: Sendable {
       p.append(Pending(target: target, type: type, reason: reason, message: message, times: 1))
       return false
     }
-    if dropped { onError("event backlog full; dropped \(reason)") ; return }
+    if dropped {
+      let now = monotonicSeconds()
+      let report = drops.withLock { d -> Int? in
+        d.count += 1
+        guard now - d.reportedAt >= 10 else { return nil }
+        defer { d = (0, now) }
+        return d.count
+      }
+      if let report { onError("event backlog full; dropped \(report) events (the latest \(reason))") }
+      return
+    }
     if !draining.exchange(true, ordering: .relaxed) {
       Threads.spawn { [self] in drain() }
     }

@@ -36,7 +36,8 @@ import Testing
     #expect(w.patched == [W.ref("web"), W.ref("worker")])
     #expect(w.image("web") == W.pinned(W.digestB) && w.image("worker") == W.pinned(W.digestB))
     #expect(w.patches.allSatisfy { $0.purpose == .rollout && $0.receivedAt == W.t0 - 0.5 })
-    #expect(w.kcd.status.rollout?.workloads.map(\.generation) == [4, 4], "the generations the patches produced are recorded")
+    #expect(w.memo == [W.ref("web"): 4, W.ref("worker"): 4], "the generations the patches produced are remembered")
+    #expect(w.statusWrites.count == 1, "and not written on their own: the start is the only write so far")
     guard case .requeue(let after) = next else { Issue.record("\(next)"); return }
     #expect(after <= 5)
     #expect(w.events.map(\.reason) == ["RolloutStarted"])
@@ -55,6 +56,8 @@ import Testing
     #expect(s.currStatus == .success && s.successDigest == W.digestB && s.successVersion == "3ae8d1b")
     #expect(s.failedDigest == nil)
     #expect(s.rollout?.result == .success && s.rollout?.finishedAt == W.t0 + 4)
+    #expect(s.rollout?.workloads.map(\.generation) == [4, 4], "the finish writes the generations")
+    #expect(w.statusWrites.count == 2, "a rollout costs two status writes: its start and its end")
     #expect(s.history.first?.result == .success && s.history.first?.finishedAt == W.t0 + 4)
     #expect(s.conditions[type: "Ready"]?.status == .true && s.conditions[type: "Progressing"]?.reason == "RolloutComplete")
     #expect(w.trace.contains(.finished(.success, seconds: 4)))
@@ -240,6 +243,7 @@ import Testing
     if rollback { w.kcd.status.rollout?.rollback = RollbackIntent(reason: "CrashLoopBackOff", message: "crash", startedAt: W.t0 + 5) }
     w.trace = []
     w.patched = []
+    w.memo = [:]
     return w
   }
 
@@ -258,7 +262,11 @@ import Testing
     var w = Self.inFlight(patched: true, generations: false)
     w.pass()
     #expect(w.patched.isEmpty)
-    #expect(w.kcd.status.rollout?.workloads.map(\.generation) == [4, 4])
+    #expect(w.memo == [W.ref("web"): 4, W.ref("worker"): 4], "read off the workloads that run the image")
+    w.settle("web")
+    w.settle("worker")
+    w.pass()
+    #expect(w.kcd.status.currStatus == .success && w.kcd.status.rollout?.workloads.map(\.generation) == [4, 4])
   }
 
   @Test("resume with everything recorded: only tracking, then success")
@@ -281,6 +289,29 @@ import Testing
     w.pass()
     #expect(w.patched == [W.ref("worker")])
     #expect(w.kcd.status.currStatus == .rolledBack)
+  }
+
+  @Test("a restart loses the remembered generations: a failure still rolls back what runs the new image")
+  func rollbackAfterRestart() {
+    var w = Self.world()
+    w.pass()
+    w.memo = [:]
+    w.settle("web")
+    w.mutate(W.ref("worker")) { $0.progress.observedGeneration = $0.generation; $0.progress.progressDeadlineExceeded = "slow" }
+    w.pass()
+    #expect(w.kcd.status.currStatus == .rolledBack)
+    #expect(w.image("web") == "registry.example/shop/web:1.0" && w.image("worker") == "registry.example/shop/web:1.0")
+  }
+
+  @Test("the deadline after a restart (nothing remembered) still rolls back the workloads that took the image")
+  func deadlineAfterRestart() {
+    var w = Self.world()
+    w.pass()
+    w.memo = [:]
+    w.now += 400
+    w.pass()
+    #expect(w.kcd.status.currStatus == .rolledBack, "\(w.kcd.status.message ?? "")")
+    #expect(w.image("web") == "registry.example/shop/web:1.0")
   }
 
   @Test("a finished rollout with nothing pending stays idle")

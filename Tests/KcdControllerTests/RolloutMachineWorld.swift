@@ -23,6 +23,10 @@ struct RolloutWorld {
   var trace: [RolloutAction] = []
   /// Patches the world accepted.
   var patched: [WorkloadRef] = []
+  /// The executor's memory of generations of the rollout in flight (lost on a "restart").
+  var memo: [WorkloadRef: Int64] = [:]
+  /// The rollout the memo is about (as the executor keys it).
+  var memoRollout: String?
 
   init(kcd: KCD, workloads: [Workload]?) {
     self.kcd = kcd
@@ -72,6 +76,7 @@ struct RolloutWorld {
     i.pods = pods
     i.resolution = resolution
     i.refusedPatches = refusedPatches
+    i.patchedGenerations = memoRollout == kcd.status.rollout?.id ? memo : [:]
     return i
   }
 
@@ -105,6 +110,9 @@ struct RolloutWorld {
             for ci in p.images { if let i = w.containers.firstIndex(where: { $0.name == ci.container }) { w.containers[i].image = ci.image } }
             w.generation += 1
           }
+          if p.purpose == .rollout, let g = workloads?.first(where: { $0.ref == p.ref })?.generation { remember(p.ref, g) }
+        case .rememberGeneration(let ref, let g):
+          remember(ref, g)
         case .inspectPods(let ref, _):
           if pods[ref] == nil { pods[ref] = [] }
         default: break
@@ -113,6 +121,14 @@ struct RolloutWorld {
       if d.next != .again { return d.next }
     }
     return .again
+  }
+
+  mutating func remember(_ ref: WorkloadRef, _ generation: Int64) {
+    if memoRollout != kcd.status.rollout?.id {
+      memo = [:]
+      memoRollout = kcd.status.rollout?.id
+    }
+    memo[ref] = generation
   }
 
   mutating func mutate(_ ref: WorkloadRef, _ change: (inout Workload) -> Void) {

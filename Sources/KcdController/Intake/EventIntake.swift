@@ -33,12 +33,16 @@ public final class EventIntake: Sendable {
   public let budgetSeconds: Double
   /// KCDs recorded at once for one event.
   let parallelism: Int
+  /// Told about each KCD as written (the local controller can act before the watch brings it).
+  let onRecorded: @Sendable (KCD) -> Void
 
-  public init(client: KubeClient, kcds: KCDCache, budgetSeconds: Double = 5, parallelism: Int = 8) {
+  public init(client: KubeClient, kcds: KCDCache, budgetSeconds: Double = 5, parallelism: Int = 8,
+              onRecorded: @escaping @Sendable (KCD) -> Void = { _ in }) {
     self.client = client
     self.kcds = kcds
     self.budgetSeconds = budgetSeconds
     self.parallelism = parallelism
+    self.onRecorded = onRecorded
   }
 
   /// KCDs an event is for: same canonical repository and tag (the index), or the one CI named.
@@ -147,7 +151,7 @@ public final class EventIntake: Sendable {
         kept.recent = Array((kept.recent + [event.deliveryID]).suffix(RequestedRollout.recentLimit))
         request = kept
         do {
-          try write(request, on: current, options: options)
+          _ = try write(request, on: current, options: options)
           result.duplicates.append((current.key, reason))
           return result
         } catch {
@@ -157,8 +161,9 @@ public final class EventIntake: Sendable {
         }
       }
       do {
-        try write(request, on: current, options: options)
+        let written = try write(request, on: current, options: options)
         result.accepted.append(current.key)
+        onRecorded(written)
         return result
       } catch {
         if error.isConflict { continue }
@@ -169,9 +174,13 @@ public final class EventIntake: Sendable {
     throw KubeError(status: 409, reason: "Conflict", message: "the KCD \(cached.key) kept changing; retry", retryAfterSeconds: 1)
   }
 
-  func write(_ request: RequestedRollout, on kcd: KCD, options: KubeCallOptions) throws(KubeError) {
+  /// Writes the annotation; returns the KCD as written.
+  func write(_ request: RequestedRollout, on kcd: KCD, options: KubeCallOptions) throws(KubeError) -> KCD {
     let patch: JSON = ["metadata": ["resourceVersion": .string(kcd.resourceVersion),
                                     "annotations": [RequestedRollout.annotation: .string(request.json.text)]]]
-    _ = try client.patch(.kcds, namespace: kcd.namespace, name: kcd.name, patch, type: .merge, options: options)
+    let written = try client.requestObject("PATCH", KubeResource.kcds.path(namespace: kcd.namespace, name: kcd.name),
+                                           query: [("fieldManager", client.fieldManager)], body: patch,
+                                           contentType: KubeClient.PatchType.merge.rawValue, options: options)
+    return KCD(json: written.object, truncated: written.truncated)
   }
 }

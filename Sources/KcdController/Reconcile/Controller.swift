@@ -14,7 +14,8 @@ public final class Controller: Sendable {
   public struct Options: Sendable {
     /// Namespaces to watch; empty = all.
     public var namespaces: [String] = []
-    public var workers = 2
+    /// Reconcile workers (they mostly wait on the API server).
+    public var workers = 4
     public var identity = "kcd"
     /// Every KCD is looked at again this often, whatever the watches said (a safety net).
     public var resyncSeconds = 300.0
@@ -40,6 +41,8 @@ public final class Controller: Sendable {
   let listeners = KCDObservers()
   let running = Atomic<Int>(0)
   let wakeResync = ChangeSignal()
+  let hints = KCDHints()
+  let generations = GenerationMemo()
 
   public init(client: KubeClient, metrics: MetricsRegistry, options: Options = Options(), log: Logger) {
     self.client = client
@@ -130,7 +133,8 @@ public final class Controller: Sendable {
     var settings = RolloutSettings(trustSignedDigests: options.trustSignedDigests, canResolve: options.resolver != nil)
     settings.trackInterval = 5
     return RolloutExecutor(client: client, events: events, metrics: metrics, log: log, kcds: kcds, workloads: workloads,
-                           workloadsSynced: { [self] in workloadsSynced }, resolutions: resolutions, settings: settings, clock: Timestamps.now)
+                           workloadsSynced: { [self] in workloadsSynced }, resolutions: resolutions, settings: settings, clock: Timestamps.now,
+                           generations: generations, hints: hints)
   }
 
   /// Periodic resync: every cached KCD is looked at again (from the cache: no API call when
@@ -165,6 +169,14 @@ public final class Controller: Sendable {
 
   /// Looks at a KCD soon (tests, the API's sync).
   public func enqueue(_ key: String) { queue.add(key) }
+
+  /// Intake has just written this KCD: look at it now, starting from this copy (at least as new
+  /// as the write) rather than waiting for the watch to bring it. A copy the watch has already
+  /// overtaken only costs a 409 and a fresh read.
+  public func recorded(_ kcd: KCD) {
+    hints.put(kcd)
+    queue.add(kcd.key)
+  }
 }
 
 /// Who else wants to hear about KCD changes (the poller's schedule).
@@ -176,4 +188,13 @@ final class KCDObservers: Sendable {
   func notify(_ old: KCD?, _ new: KCD?) {
     for f in list.withLock({ $0 }) { f(old, new) }
   }
+}
+
+/// Copies of KCDs intake just wrote, taken once by the next pass over them.
+final class KCDHints: Sendable {
+  let copies = Mutex<[String: KCD]>([:])
+
+  func put(_ kcd: KCD) { copies.withLock { $0[kcd.key] = kcd } }
+
+  func take(_ key: String) -> KCD? { copies.withLock { $0.removeValue(forKey: key) } }
 }

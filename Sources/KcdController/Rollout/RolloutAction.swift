@@ -11,6 +11,8 @@ public enum RolloutAction: Sendable, Equatable {
   case resolve(RequestedRollout, confirm: Bool)
   /// List the pods of a workload; the machine runs again with them.
   case inspectPods(WorkloadRef, labels: [String: String])
+  /// Keep in memory the generation a workload of the rollout in flight runs (written later).
+  case rememberGeneration(WorkloadRef, Int64)
   /// Record a Kubernetes Event.
   case event(EventNote)
   /// A rollout ended (metrics).

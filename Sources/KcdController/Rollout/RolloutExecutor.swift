@@ -1,6 +1,7 @@
 import KcdCore
 import KcdJSON
 import KcdKube
+import Synchronization
 
 /// Performs what the rollout machine decides, one pass per KCD: runs the machine, applies its
 /// actions (status writes with the copy's resourceVersion as precondition, workload patches,
@@ -19,6 +20,12 @@ struct RolloutExecutor {
   let resolutions: DigestResolutions?
   let settings: RolloutSettings
   let clock: @Sendable () -> Double
+  /// Generations of rollouts in flight not written to the status yet (see `RolloutInput`).
+  let generations: GenerationMemo
+  /// Copies intake just wrote (fresher than the cache until the watch catches up).
+  let hints: KCDHints
+  /// Workload patches of one pass go out this many at a time.
+  static let patchWidth = 4
 
   /// A pass can loop (write, patch, record, finish, start the next request); more than this
   /// many steps means something is wrong: stop and look again later.
@@ -26,7 +33,7 @@ struct RolloutExecutor {
 
   /// Looks at one KCD; returns seconds until it should be looked at again, or nil.
   func reconcile(key: String) throws(KubeError) -> Double? {
-    if let cached = kcds.get(key) {
+    if let cached = hints.take(key) ?? kcds.get(key) {
       do { return try run(cached) } catch {
         guard error.isConflict else { throw error }
       }
@@ -47,8 +54,16 @@ struct RolloutExecutor {
     var input = RolloutInput(kcd: kcd, workloads: workloadsSynced() ? workloads.inNamespace(kcd.namespace) : nil, now: clock(), settings: settings)
     if let r = kcd.pendingRequest { input.resolution = resolutions?.answer(key: kcd.key, request: r) }
     for _ in 0..<RolloutExecutor.maximumSteps {
+      input.patchedGenerations = input.kcd.status.rollout.map { generations.get(input.kcd.key, rollout: $0.id) } ?? [:]
       let decision = RolloutMachine.next(input)
-      for action in decision.actions { try apply(action, to: &input) }
+      let patches = decision.actions.compactMap { if case .patch(let p) = $0 { return p } else { return nil } }
+      if patches.count > 1 {
+        // Independent workloads: patched side by side, the results applied in order.
+        try patchAll(patches, input: &input)
+        for action in decision.actions where !action.isPatch { try apply(action, to: &input) }
+      } else {
+        for action in decision.actions { try apply(action, to: &input) }
+      }
       switch decision.next {
       case .again: input.now = clock()
       case .requeue(let after): return after
@@ -68,6 +83,8 @@ struct RolloutExecutor {
     case .resolve(let request, let confirm):
       guard let resolutions, let spec = input.kcd.spec else { return }
       resolutions.submit(key: input.kcd.key, namespace: input.kcd.namespace, imageRepo: spec.imageRepo, request: request, confirm: confirm)
+    case .rememberGeneration(let ref, let generation):
+      if let rollout = input.kcd.status.rollout { generations.set(input.kcd.key, rollout: rollout.id, ref, generation) }
     case .inspectPods(let ref, let labels):
       let query = labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",")
       // No answer is no information: the check is skipped this time, not failed.
@@ -101,29 +118,78 @@ struct RolloutExecutor {
   }
 
   func patch(_ p: WorkloadPatch, input: inout RolloutInput) throws(KubeError) {
+    try patchAll([p], input: &input)
+  }
+
+  /// Sends the patches (several at once), then applies what each answered to the input: the
+  /// workload as patched, its generation remembered, or the refusal.
+  func patchAll(_ patches: [WorkloadPatch], input: inout RolloutInput) throws(KubeError) {
     guard input.fresh else {
-      log.error("refused to patch from an unconfirmed copy", [("kcd", input.kcd.key), ("workload", p.ref.description)])
+      log.error("refused to patch from an unconfirmed copy", [("kcd", input.kcd.key), ("workloads", patches.map(\.ref.description).joined(separator: ", "))])
       throw KubeError(status: 409, reason: "Conflict", message: "patch from an unconfirmed copy refused")
     }
-    let body = ImagePlan.patch(images: p.images.map { ($0.container, $0.image) }, changeCause: p.changeCause, templatePath: p.ref.kind.templatePath)
-    let patched: JSON
-    do {
-      patched = try client.patch(p.ref.kind.resource, namespace: p.ref.namespace, name: p.ref.name, body, type: .strategic,
-                                 options: KubeCallOptions.critical.withoutWaiting)
-    } catch {
-      // Refusals that retrying cannot fix (RBAC, admission, validation, gone) end the rollout.
-      guard (400..<500).contains(error.status) && error.status != 409 && error.status != 429 else { throw error }
-      input.refusedPatches[p.ref] = error.description
-      return
+    let outcomes = Mutex<[Int: Result<JSON, KubeError>]>([:])
+    ParallelWork.run(count: patches.count, width: RolloutExecutor.patchWidth) { [client] i in
+      let p = patches[i]
+      let body = ImagePlan.patch(images: p.images.map { ($0.container, $0.image) }, changeCause: p.changeCause, templatePath: p.ref.kind.templatePath)
+      do throws(KubeError) {
+        let patched = try client.patch(p.ref.kind.resource, namespace: p.ref.namespace, name: p.ref.name, body, type: .strategic,
+                                       options: KubeCallOptions.critical.withoutWaiting)
+        outcomes.withLock { $0[i] = .success(patched) }
+      } catch {
+        outcomes.withLock { $0[i] = .failure(error) }
+      }
     }
-    if p.purpose == .rollout { metrics.observe(ControllerMetrics.eventToPatch, [], max(0, Timestamps.now() - p.receivedAt)) }
-    let w = Workload(json: patched, kind: p.ref.kind)
-    if var list = input.workloads {
-      list.removeAll { $0.ref == p.ref }
-      list.append(w)
-      input.workloads = list
+    let results = outcomes.withLock { $0 }
+    var retry: KubeError?
+    for (i, p) in patches.enumerated() {
+      switch results[i] {
+      case .success(let patched)?:
+        if p.purpose == .rollout { metrics.observe(ControllerMetrics.eventToPatch, [], max(0, Timestamps.now() - p.receivedAt)) }
+        let w = Workload(json: patched, kind: p.ref.kind)
+        if var list = input.workloads {
+          list.removeAll { $0.ref == p.ref }
+          list.append(w)
+          input.workloads = list
+        }
+        if p.purpose == .rollout, let rollout = input.kcd.status.rollout {
+          generations.set(input.kcd.key, rollout: rollout.id, p.ref, w.generation)
+        }
+        events.record(w.objectReference, type: p.purpose == .rollout ? "Normal" : "Warning",
+                      reason: p.purpose == .rollout ? "ImagePatched" : "RolledBack", message: p.note)
+      case .failure(let error)?:
+        // Refusals that retrying cannot fix (RBAC, admission, validation, gone) end the rollout;
+        // anything else is retried once the others are recorded.
+        if (400..<500).contains(error.status) && error.status != 409 && error.status != 429 {
+          input.refusedPatches[p.ref] = error.description
+        } else {
+          retry = retry ?? error
+        }
+      case nil:
+        retry = retry ?? KubeError.transport("a patch did not run")
+      }
     }
-    events.record(w.objectReference, type: p.purpose == .rollout ? "Normal" : "Warning", reason: p.purpose == .rollout ? "ImagePatched" : "RolledBack",
-                  message: p.note)
+    if let retry { throw retry }
+  }
+}
+
+extension RolloutAction {
+  var isPatch: Bool { if case .patch = self { return true } else { return false } }
+}
+
+/// Generations of rollouts in flight, per KCD, that the status does not carry yet. Lost on a
+/// restart: the machine then reads them off the workloads that run the rollout's image.
+final class GenerationMemo: Sendable {
+  let entries = Mutex<[String: (rollout: String, generations: [WorkloadRef: Int64])]>([:])
+
+  func get(_ key: String, rollout: String) -> [WorkloadRef: Int64] {
+    entries.withLock { e in e[key].flatMap { $0.rollout == rollout ? $0.generations : nil } ?? [:] }
+  }
+
+  func set(_ key: String, rollout: String, _ ref: WorkloadRef, _ generation: Int64) {
+    entries.withLock { e in
+      if e[key]?.rollout != rollout { e[key] = (rollout, [:]) }
+      e[key]?.generations[ref] = generation
+    }
   }
 }

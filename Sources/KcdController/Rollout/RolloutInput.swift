@@ -11,6 +11,10 @@ public struct RolloutInput: Sendable {
   public var resolution: Resolution?
   /// Workloads whose patch the API refused for good (RBAC, admission, validation), with why.
   public var refusedPatches: [WorkloadRef: String] = [:]
+  /// Generations this process saw its patches (or a resumed check) produce for the rollout in
+  /// flight, not written to the status yet: they are written with the next status write the
+  /// rollout needs anyway (its end, a rollback), saving a write per rollout.
+  public var patchedGenerations: [WorkloadRef: Int64] = [:]
   /// A status write carrying this copy's resourceVersion as precondition succeeded in this pass:
   /// only then may a workload be patched (a stale copy can never patch).
   public var fresh = false

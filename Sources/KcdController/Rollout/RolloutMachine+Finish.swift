@@ -2,6 +2,22 @@
 /// `rollback.enabled` (the intent is written before the first rollback patch, so a new leader
 /// finishes a rollback the old one started; a workload someone else has changed is left alone).
 extension RolloutMachine {
+  /// The targets with every generation known so far: recorded, remembered in memory, or read
+  /// from a workload that runs the rollout's image (it took the patch).
+  static func withKnownGenerations(_ targets: [RolloutTarget], _ input: RolloutInput, _ rollout: ActiveRollout) -> [RolloutTarget] {
+    targets.map { t in
+      guard t.generation == nil else { return t }
+      var known = t
+      let ref = WorkloadRef(kind: t.kind, namespace: input.kcd.namespace, name: t.name)
+      if let g = input.patchedGenerations[ref] {
+        known.generation = g
+      } else if let w = input.workload(ref), ImagePlan(containers: t.containers, image: rollout.image).isApplied(to: w) {
+        known.generation = w.generation
+      }
+      return known
+    }
+  }
+
   static func succeed(_ input: RolloutInput, rollout: ActiveRollout, targets: [RolloutTarget]) -> RolloutDecision {
     finish(input, rollout: rollout, targets: targets, result: .success, reason: "RolloutSucceeded", message: "\(rollout.image) is available")
   }
@@ -9,7 +25,7 @@ extension RolloutMachine {
   /// A failure: roll back what was patched when enabled, else finish Failed.
   static func fail(_ input: RolloutInput, spec: KCDSpec, rollout: ActiveRollout, reason: String, message: String,
                    targets: [RolloutTarget]? = nil) -> RolloutDecision {
-    let targets = targets ?? rollout.workloads
+    let targets = withKnownGenerations(targets ?? rollout.workloads, input, rollout)
     let patched = targets.contains { $0.generation != nil }
     guard spec.rollbackEnabled, patched else {
       return finish(input, rollout: rollout, targets: targets, result: .failed, reason: reason, message: message)
@@ -33,7 +49,8 @@ extension RolloutMachine {
     var patches: [WorkloadPatch] = []
     var restored: [String] = []
     var skipped: [String] = []
-    // Only workloads that took the new image are kcd's to put back.
+    // Only workloads that took the new image are kcd's to put back (the intent write recorded
+    // their generations).
     for t in rollout.workloads where t.generation != nil {
       let ref = WorkloadRef(kind: t.kind, namespace: kcd.namespace, name: t.name)
       guard let w = workloads.first(where: { $0.ref == ref }) else { continue }
@@ -69,6 +86,7 @@ extension RolloutMachine {
     let kcd = input.kcd
     let now = input.now
     let success = result == .success
+    let targets = withKnownGenerations(targets, input, rollout)
     var s = kcd.status
     s.currStatus = success ? .success : (result == .rolledBack ? .rolledBack : .failed)
     s.currStatusTime = now

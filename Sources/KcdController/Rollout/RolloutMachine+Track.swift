@@ -1,6 +1,6 @@
-/// Following a rollout in flight: patch what is not patched yet (only on a fresh copy), record
-/// the generations the patches produced, and judge each workload by kubectl's rules, stuck pods
-/// and the KCD's deadline.
+/// Following a rollout in flight: patch what is not patched yet (only on a fresh copy), remember
+/// the generations the patches produced (written with the rollout's next status write), and
+/// judge each workload by kubectl's rules, stuck pods and the KCD's deadline.
 extension RolloutMachine {
   static func track(_ input: RolloutInput, spec: KCDSpec, rollout: ActiveRollout) -> RolloutDecision {
     let kcd = input.kcd
@@ -16,6 +16,7 @@ extension RolloutMachine {
     var patches: [WorkloadPatch] = []
     var waiting: [String] = []
     var inspect: [RolloutAction] = []
+    var remember: [RolloutAction] = []
     var failure: (reason: String, message: String)?
     for (i, t) in targets.enumerated() {
       let ref = WorkloadRef(kind: t.kind, namespace: kcd.namespace, name: t.name)
@@ -28,12 +29,13 @@ extension RolloutMachine {
         failure = ("WorkloadDeleted", "\(ref) no longer exists")
         break
       }
-      if let g = t.generation, w.generation < g {
+      let recorded = t.generation ?? input.patchedGenerations[ref]
+      if let g = recorded, w.generation < g {
         waiting.append("\(t.name): the cache has not seen the patch yet")
         continue
       }
       if !plan.isApplied(to: w) {
-        if t.generation != nil {
+        if recorded != nil {
           failure = ("Superseded", "\(ref) was changed to another image during the rollout")
           break
         }
@@ -42,7 +44,10 @@ extension RolloutMachine {
                                      note: "kcd set \(plan.containers.joined(separator: ", ")) to \(rollout.image)"))
         continue
       }
-      if t.generation == nil { targets[i].generation = w.generation }
+      if t.generation == nil {
+        targets[i].generation = recorded ?? w.generation
+        if recorded == nil { remember.append(.rememberGeneration(ref, w.generation)) }
+      }
       switch t.kind.check(w) {
       case .done: continue
       case .failed(let reason, let message): failure = (reason, "\(ref): \(message)")
@@ -66,7 +71,7 @@ extension RolloutMachine {
       guard input.fresh else { return claim(input, rollout: rollout) }
       return RolloutDecision(patches.map { .patch($0) }, .again)
     }
-    if !inspect.isEmpty { return RolloutDecision(inspect, .again) }
+    if !inspect.isEmpty { return RolloutDecision(remember + inspect, .again) }
     if waiting.isEmpty && age > Double(spec.timeoutSeconds) {
       return fail(input, spec: spec, rollout: rollout, reason: "Timeout", message: "rollout did not finish within \(spec.timeoutSeconds) s", targets: targets)
     }
@@ -76,12 +81,7 @@ extension RolloutMachine {
                   message: "rollout did not finish within \(spec.timeoutSeconds) s: \(waiting.joined(separator: "; "))", targets: targets)
     }
     let wake = RolloutDecision.Next.requeue(after: min(input.settings.trackInterval, max(0.5, Double(spec.timeoutSeconds) - age + 0.1)))
-    if targets != rollout.workloads {
-      var s = kcd.status
-      s.rollout?.workloads = targets
-      return RolloutDecision([write(s, kcd)], wake)
-    }
-    return RolloutDecision([], wake)
+    return RolloutDecision(remember, wake)
   }
 
   /// A status write whose only purpose is its precondition: it proves the copy is current

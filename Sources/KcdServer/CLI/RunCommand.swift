@@ -5,7 +5,7 @@ import KcdKube
 enum RunCommand {
   static let usage = """
     Usage: kcd run [--kubeconfig F] [--context C] [--namespace N]... [--hooks-addr :8080] [--api-addr :8081]
-                   [--hooks-secret-dir /etc/kcd/hooks] [--kube-qps 1000] [--kube-burst 2000] [--workers 2]
+                   [--hooks-secret-dir /etc/kcd/hooks] [--kube-qps 1000] [--kube-burst 2000] [--workers 4]
                    [--log-format json|text] [--config FILE] [--watch-silence-seconds 180]
 
     Watches KCD resources, takes image events on the hooks listener (POST /hooks/<source>), records

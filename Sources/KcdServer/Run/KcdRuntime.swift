@@ -17,7 +17,7 @@ public final class KcdRuntime: Sendable {
     /// Ceilings: kcd lowers its rate itself while the API server pushes back (429).
     public var kubeQPS = 1000.0
     public var kubeBurst = 2000
-    public var workers = 2
+    public var workers = 4
     public var identity = "kcd"
     public var config = KcdConfig()
     /// The fallback poller (each KCD's pollIntervalSeconds; 0 there turns it off per KCD).
@@ -77,7 +77,7 @@ public final class KcdRuntime: Sendable {
     apiServer = try HTTPServer(configuration: HTTPServerConfiguration(address: options.apiAddress), handler: APIHandler(controller: controller, metrics: metrics))
     let host = options.apiAddress.hasPrefix(":") ? "127.0.0.1" : String(options.apiAddress.split(separator: ":").dropLast().joined(separator: ":"))
     let controller = self.controller
-    let intake = EventIntake(client: client, kcds: controller.kcds)
+    let intake = EventIntake(client: client, kcds: controller.kcds, onRecorded: { controller.recorded($0) })
     let poller = options.polling ? FallbackPoller(resolver: resolver, intake: intake, log: log) : nil
     self.poller = poller
     if let poller { controller.observeKCDs { old, new in poller.kcdChanged(old: old, new: new) } }

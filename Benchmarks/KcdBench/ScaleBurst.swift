@@ -46,6 +46,7 @@ struct Burst {
     for p in pushes { burst.pushes[p.kcd] = p }
     let shared = Shared()
     let t0 = monotonicSeconds() + 0.05
+    let t0Wall = Timestamps.now() + 0.05
     for t in 0..<threads {
       Threads.spawn {
         var open: [LoopbackConnection] = []
@@ -73,18 +74,17 @@ struct Burst {
         shared.finished.wrappingAdd(1, ordering: .relaxed)
       }
     }
-    // Meanwhile, the rollout driver notes when each Deployment first carries its image.
+    // Meanwhile, wait until each Deployment carries its image (the rollout driver notes it); the
+    // times are when the API server accepted each patch, from its request log.
     var pending = pushes.flatMap { p in cluster.deploymentNames(of: p.kcd).map { (cluster.namespace(of: p.kcd), $0) } }
     burst.deployments = pending.count
-    var patchedAt: [Double] = []
+    let all = pending
     while !pending.isEmpty && monotonicSeconds() - t0 < patchLimit {
-      usleep(5_000)
-      pending.removeAll { key in
-        guard let at = cluster.rollouts.patchedAt(namespace: key.0, name: key.1) else { return false }
-        patchedAt.append(at - t0)
-        return true
-      }
+      usleep(20_000)
+      pending.removeAll { key in cluster.rollouts.patchedAt(namespace: key.0, name: key.1) != nil }
     }
+    let accepted = cluster.patchAcceptedTimes(since: t0Wall - 0.05)
+    var patchedAt = all.compactMap { key in accepted["\(key.0)/\(key.1)"].map { $0 - t0Wall } }
     patchedAt.sort()
     if !patchedAt.isEmpty && patchedAt.count * 2 >= burst.deployments { burst.halfPatched = patchedAt[(burst.deployments + 1) / 2 - 1] }
     if pending.isEmpty { burst.allPatched = patchedAt.last }

@@ -28,6 +28,9 @@ final class ScaleCluster: Sendable {
   init(kcds: Int, kubeSimSimulator: Bool) throws {
     var options = KubeSim.Options()
     options.simulator.timeScale = ScaleCluster.timeScale
+    // A real API server keeps minutes of changes (etcd compacts every 5 min); a burst at this
+    // scale makes tens of thousands.
+    options.historyLimit = 200_000
     sim = try KubeSim(options: options)
     if !kubeSimSimulator { sim.simulator.stop() }
     rollouts = RolloutDriver(store: sim.store, completes: !kubeSimSimulator)
@@ -90,6 +93,21 @@ final class ScaleCluster: Sendable {
   /// A Deployment's first container image, as stored.
   func image(namespace: String, deployment: String) -> String? {
     sim.store.get(BuiltinResources.deployments, namespace: namespace, name: deployment)?["spec"]["template"]["spec"]["containers"][0]["image"].stringValue
+  }
+
+  /// When the API server accepted the first patch of each Deployment answered at or after
+  /// `wallStart` (seconds since the epoch), from its request log: the moment the patch landed,
+  /// however busy the bench's own threads were. Keys are `namespace/name`.
+  func patchAcceptedTimes(since wallStart: Double) -> [String: Double] {
+    var out: [String: Double] = [:]
+    let prefix = "/apis/apps/v1/namespaces/"
+    for r in sim.api.requestLog.records where r.method == "PATCH" && r.code == 200 && r.at >= wallStart && r.path.hasPrefix(prefix) {
+      let rest = r.path.dropFirst(prefix.count).split(separator: "/")
+      guard rest.count == 3, rest[1] == "deployments" else { continue }
+      let key = "\(rest[0])/\(rest[2])"
+      if out[key] == nil { out[key] = r.at }
+    }
+    return out
   }
 
   /// Whether every Deployment of KCD i carries `image`.
@@ -156,7 +174,7 @@ final class ScaleCluster: Sendable {
 
   /// Requests logged since the log was last cleared (kcd is the only client) and the store's
   /// revision: while either moves, kcd or the workload simulator is still at work.
-  var activity: [Int64] { [Int64(sim.api.requestLog.records.count), sim.store.currentRevision] }
+  var activity: [Int64] { [Int64(sim.api.requestLog.count), sim.store.currentRevision] }
 
   /// The request log (method, path, code) since it was last cleared.
   var requests: [RequestRecord] { sim.api.requestLog.records }

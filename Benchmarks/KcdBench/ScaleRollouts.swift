@@ -15,7 +15,9 @@ import Glibc
 ///
 /// A rollout goes as the real controller's does, with the same watch traffic for kcd: on a new
 /// generation, a ReplicaSet for it and the Deployment status "1 of 2 replicas updated"; after a
-/// pod's start-up time, the old ReplicaSet scaled to 0 and the status complete.
+/// pod's start-up time, the old ReplicaSet scaled to 0 and the status complete. The driver
+/// follows the store's change history (woken by each change), so it sees a patch within a
+/// millisecond however many Deployments wait, and the time it notes is when the patch landed.
 final class RolloutDriver: Sendable {
   struct Key: Hashable, Sendable {
     var namespace: String
@@ -26,8 +28,6 @@ final class RolloutDriver: Sendable {
     var image: String
     /// Monotonic seconds at which the driver first saw the Deployment carry `image`.
     var patchedAt: Double? = nil
-    /// When the second half of the rollout is due (nil: not started or finished).
-    var completeAt: Double? = nil
     var finished = false
   }
 
@@ -57,15 +57,19 @@ final class RolloutDriver: Sendable {
     expected.withLock { $0[Key(namespace: namespace, name: name)]?.patchedAt }
   }
 
+  /// Where the driver is in the store's change history, and rollouts due to complete.
+  let follow = Mutex<(cursor: Int64, due: [(at: Double, key: Key)])>((0, []))
+
   func start() {
     guard !running.exchange(true, ordering: .relaxed) else { return }
     stopped.store(false, ordering: .relaxed)
+    follow.withLock { $0.cursor = store.currentRevision }
     Threads.spawn { [self] in
       while running.load(ordering: .relaxed) {
-        let pass = monotonicSeconds()
-        tick()
-        // At most a third of a core, however many Deployments wait for kcd.
-        usleep(UInt32(max(0.002, 2 * (monotonicSeconds() - pass)) * 1_000_000))
+        let seen = store.changeGeneration
+        let nextDue = tick()
+        // Woken by the next store change, or when a rollout is due to complete.
+        _ = store.waitForChange(after: seen, timeout: max(0.001, min(0.05, nextDue - monotonicSeconds())))
       }
       stopped.store(true, ordering: .relaxed)
     }
@@ -76,25 +80,50 @@ final class RolloutDriver: Sendable {
     while !stopped.load(ordering: .relaxed) { usleep(2_000) }
   }
 
-  func tick() {
-    let work = expected.withLock { $0.filter { !$0.value.finished } }
-    for (key, e) in work {
-      var e = e
-      let now = monotonicSeconds()
-      if e.patchedAt == nil {
-        guard let d = store.get(BuiltinResources.deployments, namespace: key.namespace, name: key.name),
-          d["spec"]["template"]["spec"]["containers"][0]["image"].stringValue == e.image else { continue }
-        e.patchedAt = now
-        if completes { beginRollout(key, d); e.completeAt = now + RolloutDriver.podStartSeconds } else { e.finished = true }
-      } else if let due = e.completeAt, now >= due {
-        finishRollout(key)
-        e.completeAt = nil
-        e.finished = true
-      } else {
-        continue
+  /// Reacts to the Deployment changes since the last pass (the store's history, so the work
+  /// follows the changes, not the number of Deployments) and completes the rollouts that are due.
+  /// Returns when the next one is due.
+  func tick() -> Double {
+    let now = monotonicSeconds()
+    let cursor = follow.withLock { $0.cursor }
+    var changed: [Key: JSON] = [:]
+    if let (events, revision) = store.changes(after: cursor) {
+      for e in events where e.storage == BuiltinResources.deployments.storageGroupResource && e.type != "DELETED" {
+        changed[Key(namespace: e.object["metadata"]["namespace"].stringValue ?? "", name: e.object["metadata"]["name"].stringValue ?? "")] = e.object
       }
-      expected.withLock { all in if all[key]?.image == e.image { all[key] = e } }
+      follow.withLock { $0.cursor = revision }
+    } else {
+      // The history moved past the cursor: look at every Deployment still expected.
+      let revision = store.currentRevision
+      for key in expected.withLock({ $0.filter { $0.value.patchedAt == nil }.map(\.key) }) {
+        if let d = store.get(BuiltinResources.deployments, namespace: key.namespace, name: key.name) { changed[key] = d }
+      }
+      follow.withLock { $0.cursor = revision }
     }
+    for (key, d) in changed {
+      let image = d["spec"]["template"]["spec"]["containers"][0]["image"].stringValue
+      let started = expected.withLock { all -> Bool in
+        guard var e = all[key], e.patchedAt == nil, image == e.image else { return false }
+        e.patchedAt = now
+        if !completes { e.finished = true }
+        all[key] = e
+        return completes
+      }
+      if started {
+        beginRollout(key, d)
+        follow.withLock { $0.due.append((now + RolloutDriver.podStartSeconds, key)) }
+      }
+    }
+    let due = follow.withLock { f -> [Key] in
+      let ready = f.due.filter { $0.at <= now }.map(\.key)
+      f.due.removeAll { $0.at <= now }
+      return ready
+    }
+    for key in due {
+      finishRollout(key)
+      expected.withLock { all in all[key]?.finished = true }
+    }
+    return follow.withLock { $0.due.map(\.at).min() } ?? (now + 1)
   }
 
   // MARK: what the Deployment controller writes

@@ -100,12 +100,13 @@ let which = CommandLine.arguments.dropFirst().first ?? "kubesim"
 switch which {
 case "kubesim": try kubesim()
 case "spine": try spine(kcds: 50, callbacks: 200)
+case "writes": try writes()
 case "scale":
   do { try scale(arguments: Array(CommandLine.arguments.dropFirst(2))) } catch {
     printError("kcd-bench scale: \(error)")
     exit(1)
   }
 default:
-  print("usage: kcd-bench [kubesim | spine | scale [--kcds 100,1000,10000] [--skip-wrk] [--kubesim-simulator]]")
+  print("usage: kcd-bench [kubesim | spine | writes | scale [--kcds 100,1000,10000] [--skip-wrk] [--kubesim-simulator]]")
   exit(2)
 }

@@ -2,6 +2,10 @@ import KcdCore
 import KcdJSON
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Writes core/v1 Events the way client-go's recorder does: a repeat of the same event
 /// (object, type, reason, message) within an hour PATCHes the count instead of creating a new
 /// one; a PATCH that finds the event gone creates it again. Failures are reported, not thrown:
@@ -32,6 +36,8 @@ public final class EventRecorder: Sendable {
   let pending = Mutex<[Pending]>([])
   let wake = ChangeSignal()
   let draining = Atomic<Bool>(false)
+  /// How long a newly recorded Event waits before it is written.
+  static let delayMicroseconds: UInt32 = 25_000
   /// Events waiting beyond this are dropped (and reported, at most every 10 s): Kubernetes is
   /// down or very slow, or a burst of rollouts outran the Events' share of the API budget.
   static let backlogLimit = 5000
@@ -82,6 +88,9 @@ public final class EventRecorder: Sendable {
 
   /// Writes queued events until none is left for a while, then lets the thread end.
   func drain() {
+    // Events wait a moment before going out: the rollout's own writes (status, patches) that
+    // the Event describes are then not sharing the API server with it, and repeats fold.
+    usleep(EventRecorder.delayMicroseconds)
     while true {
       let seen = wake.current
       let next = pending.withLock { p -> Pending? in p.isEmpty ? nil : p.removeFirst() }
@@ -89,7 +98,9 @@ public final class EventRecorder: Sendable {
         write(next)
         continue
       }
-      if wake.wait(after: seen, timeout: 5) == seen {
+      if wake.wait(after: seen, timeout: 5) != seen {
+        usleep(EventRecorder.delayMicroseconds)
+      } else {
         draining.store(false, ordering: .relaxed)
         // An event queued between the check and the flag: keep going.
         if pending.withLock({ !$0.isEmpty }), !draining.exchange(true, ordering: .relaxed) { continue }

@@ -5,7 +5,8 @@ import Synchronization
 
 /// The workloads of every kind kcd rolls out, kept as `Workload` values (a fraction of the
 /// objects' size) and indexed by namespace. Each kind's informer feeds it through its own
-/// `sink`, which replaces only that kind (and namespace) on a relist.
+/// `sink`, which replaces only that kind (and namespace) on a relist. A workload another
+/// controller owns (a Deployment's ReplicaSets) is never kcd's to change, so it is not kept.
 public final class WorkloadCache: Sendable {
   struct State {
     var objects: [WorkloadRef: Workload] = [:]
@@ -75,6 +76,7 @@ final class KindSink: InformerSink {
   func listed(_ page: [ListedObject]) {
     for item in page {
       let w = Workload(json: item.object, kind: kind)
+      if w.isControlled { continue }
       relisting.withLock { _ = $0?.insert(w.ref) }
       cache.put(w)
     }
@@ -85,7 +87,11 @@ final class KindSink: InformerSink {
     for ref in cache.refs(kind: kind, namespace: namespace) where !seen.contains(ref) { cache.remove(ref) }
   }
 
-  func upsert(_ object: ListedObject) { cache.put(Workload(json: object.object, kind: kind)) }
+  func upsert(_ object: ListedObject) {
+    let w = Workload(json: object.object, kind: kind)
+    // One that gained an owner since is dropped; one that lost it is kept from now on.
+    if w.isControlled { cache.remove(w.ref) } else { cache.put(w) }
+  }
 
   func delete(_ object: JSON) { cache.remove(Workload(json: object, kind: kind).ref) }
 }

@@ -60,8 +60,9 @@ public final class KubeSimAPI: HTTPHandler {
   }
 
   public func handle(_ request: HTTPRequest) -> HTTPResponse {
-    let received = Timestamps.now()
     let response = route(request)
+    // When the API server answered: for a write, when it was accepted.
+    let received = Timestamps.now()
     if !request.path.hasPrefix("/_sim/") {
       let contentType = request.headers["Content-Type"] ?? ""
       let q = request.target.firstIndex(of: "?").map { String(request.target[request.target.index(after: $0)...]) } ?? ""

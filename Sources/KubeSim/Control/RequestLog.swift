@@ -11,7 +11,8 @@ public struct RequestRecord: Sendable {
   public var body: String
   public var code: Int
   public var userAgent: String
-  /// When the request arrived (seconds since the epoch), so tests can see request rates.
+  /// When the request was answered (seconds since the epoch), so tests and benchmarks can see
+  /// request rates and when a write was accepted.
   public var at: Double = 0
 
   public var json: JSON {
@@ -29,11 +30,15 @@ public final class RequestLog: Sendable {
   func append(_ r: RequestRecord) {
     entries.withLock {
       $0.append(r)
-      if $0.count > limit { $0.removeFirst($0.count - limit) }
+      // Trimmed a tenth at a time: dropping one entry per request would move the whole log each time.
+      if $0.count > limit + limit / 10 { $0.removeFirst($0.count - limit) }
     }
   }
 
-  public var records: [RequestRecord] { entries.withLock { $0 } }
+  public var records: [RequestRecord] { entries.withLock { Array($0.suffix(limit)) } }
+
+  /// How many requests are logged (without copying them).
+  public var count: Int { entries.withLock { min($0.count, limit) } }
 
   public func clear() { entries.withLock { $0.removeAll() } }
 

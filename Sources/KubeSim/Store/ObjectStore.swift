@@ -115,8 +115,14 @@ public final class ObjectStore: Sendable {
 
   // MARK: history
 
+  /// Waits until the store changes after `seen` (a `changeGeneration` value) or `timeout` passes.
+  public func waitForChange(after seen: UInt64, timeout: Double) -> UInt64 { signal.wait(after: seen, timeout: timeout) }
+
+  /// The current change generation, for `waitForChange`.
+  public var changeGeneration: UInt64 { signal.current }
+
   /// Changes after `revision`, or nil when that revision is older than the retained window.
-  func changes(after revision: Int64) -> (events: [ChangeEvent], revision: Int64)? {
+  public func changes(after revision: Int64) -> (events: [ChangeEvent], revision: Int64)? {
     state.withLock { s in
       if revision < s.compactedRevision { return nil }
       var lo = 0, hi = s.history.count

@@ -1,3 +1,4 @@
+#include <stdlib.h>
 #include "CKcdCrypto.h"
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -98,4 +99,76 @@ done:
   X509_STORE_free(store);
   ERR_clear_error();
   return ok;
+}
+
+// MARK: HMAC-SHA256 with prepared pads
+
+#include <pthread.h>
+#include <string.h>
+
+struct kcd_hmac_key {
+  EVP_MD_CTX *inner;
+  EVP_MD_CTX *outer;
+};
+
+static EVP_MD *kcd_sha256_method;
+static pthread_once_t kcd_sha256_once = PTHREAD_ONCE_INIT;
+static void kcd_sha256_fetch(void) { kcd_sha256_method = EVP_MD_fetch(NULL, "SHA256", NULL); }
+
+static const EVP_MD *kcd_sha256(void) {
+  pthread_once(&kcd_sha256_once, kcd_sha256_fetch);
+  return kcd_sha256_method;
+}
+
+kcd_hmac_key *kcd_hmac_sha256_key_new(const uint8_t *key, size_t key_len) {
+  const EVP_MD *md = kcd_sha256();
+  if (md == NULL) return NULL;
+  uint8_t block[64] = {0};
+  if (key_len > 64) {
+    unsigned int n = 0;
+    if (EVP_Digest(key, key_len, block, &n, md, NULL) != 1) return NULL;
+  } else if (key_len > 0) {
+    memcpy(block, key, key_len);
+  }
+  uint8_t ipad[64], opad[64];
+  for (int i = 0; i < 64; i++) {
+    ipad[i] = block[i] ^ 0x36;
+    opad[i] = block[i] ^ 0x5c;
+  }
+  kcd_hmac_key *k = calloc(1, sizeof(kcd_hmac_key));
+  if (k == NULL) return NULL;
+  k->inner = EVP_MD_CTX_new();
+  k->outer = EVP_MD_CTX_new();
+  if (k->inner == NULL || k->outer == NULL || EVP_DigestInit_ex(k->inner, md, NULL) != 1 || EVP_DigestInit_ex(k->outer, md, NULL) != 1 ||
+      EVP_DigestUpdate(k->inner, ipad, 64) != 1 || EVP_DigestUpdate(k->outer, opad, 64) != 1) {
+    kcd_hmac_sha256_key_free(k);
+    return NULL;
+  }
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
+  return k;
+}
+
+void kcd_hmac_sha256_key_free(kcd_hmac_key *key) {
+  if (key == NULL) return;
+  EVP_MD_CTX_free(key->inner);
+  EVP_MD_CTX_free(key->outer);
+  free(key);
+}
+
+int kcd_hmac_sha256(const kcd_hmac_key *key, const uint8_t *part1, size_t len1, const uint8_t *part2, size_t len2, uint8_t *out) {
+  // One working state per thread, reused: copying into it is all a signature costs.
+  static __thread EVP_MD_CTX *work;
+  if (work == NULL && (work = EVP_MD_CTX_new()) == NULL) return 0;
+  uint8_t inner[32];
+  unsigned int n = 0;
+  if (EVP_MD_CTX_copy_ex(work, key->inner) != 1) return 0;
+  if (len1 > 0 && EVP_DigestUpdate(work, part1, len1) != 1) return 0;
+  if (len2 > 0 && EVP_DigestUpdate(work, part2, len2) != 1) return 0;
+  if (EVP_DigestFinal_ex(work, inner, &n) != 1) return 0;
+  if (EVP_MD_CTX_copy_ex(work, key->outer) != 1) return 0;
+  if (EVP_DigestUpdate(work, inner, 32) != 1) return 0;
+  if (EVP_DigestFinal_ex(work, out, &n) != 1) return 0;
+  return 1;
 }

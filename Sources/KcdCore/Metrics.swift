@@ -67,6 +67,15 @@ public final class MetricsRegistry: Sendable {
     }
   }
 
+  /// The cell to update for this series: `cell` itself once it is the registry's (no lock
+  /// after the first time), else the series' own cell (nil for an unknown family).
+  public func live(_ cell: MetricCell, _ name: String, _ labels: [String]) -> MetricCell? {
+    if cell.attached.load(ordering: .acquiring) { return cell }
+    let registered = self.cell(name, labels, preferring: cell)
+    if registered === cell { cell.attached.store(true, ordering: .releasing) }
+    return registered
+  }
+
   /// The current value of a counter or gauge series (tests and the dashboard read it).
   public func value(_ name: String, _ labels: [String] = []) -> Double {
     let cell = families.withLock { $0[name]?.series[labels]?.cell }

@@ -10,6 +10,10 @@ public enum StandardWebhooks {
   /// make every signature forgeable).
   public struct Key: Sendable, Equatable {
     public let bytes: [UInt8]
+    /// Prepared once, so checking a signature costs the message's hashing only.
+    let prepared: HMACKey?
+
+    public static func == (a: Key, b: Key) -> Bool { a.bytes == b.bytes }
 
     public init(secret: String) throws(HookRejection) {
       let text = secret.trimmingSpaces()
@@ -22,16 +26,23 @@ public enum StandardWebhooks {
         guard !text.isEmpty else { throw HookRejection(500, "the ci hook secret is empty") }
         bytes = Array(text.utf8)
       }
+      prepared = HMACKey(bytes)
     }
 
-    public init(bytes: [UInt8]) { self.bytes = bytes }
+    public init(bytes: [UInt8]) {
+      self.bytes = bytes
+      prepared = HMACKey(bytes)
+    }
+
+    /// HMAC-SHA256 of `prefix ‖ body`.
+    func mac(_ prefix: [UInt8], _ body: [UInt8]) -> [UInt8] {
+      prepared?.mac(prefix, body) ?? Digest.hmacSHA256(key: bytes, message: prefix + body)
+    }
   }
 
   /// `v1,<base64>` for one key.
   public static func signature(key: Key, id: String, timestamp: String, body: [UInt8]) -> String {
-    var content = Array("\(id).\(timestamp).".utf8)
-    content.append(contentsOf: body)
-    return "v1," + Base64.encode(Digest.hmacSHA256(key: key.bytes, message: content))
+    "v1," + Base64.encode(key.mac(Array("\(id).\(timestamp).".utf8), body))
   }
 
   /// Checks the three headers against any of the keys. `now` is wall-clock seconds; pass nil to
@@ -48,12 +59,14 @@ public enum StandardWebhooks {
       if now - Double(ts) > tolerance { throw .unauthorized("webhook-timestamp is too old") }
       if Double(ts) - now > tolerance { throw .unauthorized("webhook-timestamp is too new") }
     }
-    var content = Array("\(id).\(timestamp).".utf8)
-    content.append(contentsOf: body)
-    let expected = keys.map { Digest.hmacSHA256(key: $0.bytes, message: content) }
-    for entry in signatures.split(separator: " ") {
-      let parts = entry.split(separator: ",", maxSplits: 1)
-      guard parts.count == 2, parts[0] == "v1", let mac = Base64.decode(String(parts[1])) else { continue }
+    var prefix = Array(id.utf8)
+    prefix.append(UInt8(ascii: "."))
+    prefix += timestamp.utf8
+    prefix.append(UInt8(ascii: "."))
+    let expected = keys.map { $0.mac(prefix, body) }
+    // Space-separated `v1,<base64>` entries, read as bytes (the header is ASCII).
+    for entry in signatures.utf8.split(separator: UInt8(ascii: " ")) {
+      guard entry.starts(with: "v1,".utf8), let mac = Base64.decode(String(decoding: entry.dropFirst(3), as: UTF8.self)) else { continue }
       for e in expected where ConstantTime.equal(mac, e) { return }
     }
     throw .unauthorized("no valid webhook-signature")

@@ -41,7 +41,7 @@ struct HooksHandlerTests {
       self.directory = directory
       self.metrics = metrics
       self.lines = lines
-      handler = HooksHandler(secrets: HookSecrets(directory: directory), intake: EventIntake(client: client, kcds: kcds),
+      handler = HooksHandler(secrets: HookSecrets(directory: directory, recheckInterval: 0), intake: EventIntake(client: client, kcds: kcds),
                              metrics: metrics, log: Logger(format: .json, component: "test", sink: { lines.append($0) }),
                              statusBase: "http://api.test")
     }
@@ -242,7 +242,7 @@ struct HooksHandlerTests {
   func kubeletSwap() {
     let dir = TestEnvironment.makeTemporaryDirectory("kcd-rotate")
     defer { _ = try? Subprocess.run(["rm", "-rf", dir]) }
-    let secrets = HookSecrets(directory: dir)
+    let secrets = HookSecrets(directory: dir, recheckInterval: 0)
     #expect(secrets.ciKeys() == nil)
     Self.kubeletUpdate(dir, Self.keyA + "\n", generation: 1)
     #expect(secrets.ciKeys() == Self.keys(Self.keyA))
@@ -253,11 +253,25 @@ struct HooksHandlerTests {
     #expect(secrets.ciKeys() == Self.keys(Self.keyB))
   }
 
+  @Test("with the default re-check interval a rotation is picked up within a fraction of a second, with no stat per webhook")
+  func recheckInterval() {
+    let dir = TestEnvironment.makeTemporaryDirectory("kcd-rotate")
+    defer { _ = try? Subprocess.run(["rm", "-rf", dir]) }
+    let secrets = HookSecrets(directory: dir)
+    #expect(secrets.recheckInterval == 0.25)
+    TestEnvironment.write(Self.keyA + "\n", to: dir + "/ci")
+    #expect(secrets.ciKeys() == Self.keys(Self.keyA))
+    TestEnvironment.write(Self.keyB + "\n", to: dir + "/ci")
+    #expect(eventually(timeout: 1, interval: 0.02) { secrets.ciKeys() == Self.keys(Self.keyB) })
+    unlink(dir + "/ci")
+    #expect(eventually(timeout: 1, interval: 0.02) { secrets.ciKeys() == nil })
+  }
+
   @Test("a rewritten or removed file is picked up; the handler follows")
   func rewrite() {
     let dir = TestEnvironment.makeTemporaryDirectory("kcd-rotate")
     defer { _ = try? Subprocess.run(["rm", "-rf", dir]) }
-    let secrets = HookSecrets(directory: dir)
+    let secrets = HookSecrets(directory: dir, recheckInterval: 0)
     TestEnvironment.write(Self.keyA + "\n", to: dir + "/ci")
     #expect(secrets.ciKeys() == Self.keys(Self.keyA))
     TestEnvironment.write("  " + Self.keyB + "  \n\n", to: dir + "/ci")

@@ -26,4 +26,16 @@ int kcd_crypto_verify_chain(X509 *_Nonnull leaf,
                             X509 *_Nonnull const *_Nullable anchors, size_t anchor_count,
                             int use_system_store, int64_t at_time, int *_Nonnull verify_error);
 
+/// An HMAC-SHA256 key with its inner and outer pads already hashed, so signing a message costs
+/// the message's blocks and two copies of a digest state — not a method fetch and a key setup
+/// per call, as OpenSSL 3's one-shot HMAC() does. Immutable once made: share it across threads.
+typedef struct kcd_hmac_key kcd_hmac_key;
+
+kcd_hmac_key *_Nullable kcd_hmac_sha256_key_new(const uint8_t *_Nullable key, size_t key_len);
+void kcd_hmac_sha256_key_free(kcd_hmac_key *_Nullable key);
+
+/// HMAC-SHA256 of part1 ‖ part2 into out (32 bytes). Returns 1 on success.
+int kcd_hmac_sha256(const kcd_hmac_key *_Nonnull key, const uint8_t *_Nullable part1, size_t len1,
+                    const uint8_t *_Nullable part2, size_t len2, uint8_t *_Nonnull out);
+
 #endif

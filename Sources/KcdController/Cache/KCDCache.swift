@@ -47,6 +47,9 @@ public final class KCDCache: InformerSink {
     state.read { s in (s.byFollow[follow] ?? []).compactMap { s.objects[$0] } }
   }
 
+  /// Whether any KCD follows this repository and tag (no copies made).
+  public func isFollowed(_ follow: Follow) -> Bool { state.read { $0.byFollow[follow]?.isEmpty == false } }
+
   public func inNamespace(_ namespace: String) -> [KCD] {
     state.read { s in (s.byNamespace[namespace] ?? []).compactMap { s.objects[$0] } }
   }

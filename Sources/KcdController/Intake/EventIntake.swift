@@ -53,6 +53,13 @@ public final class EventIntake: Sendable {
     return found.filter { $0.key == target }
   }
 
+  /// Whether any KCD follows the event's repository and tag at all (the cheap question a
+  /// webhook that matches nothing is answered with).
+  public func isFollowed(_ event: ImageEvent) -> Bool {
+    guard let tag = event.tag else { return false }
+    return kcds.isFollowed(KCDCache.Follow(repository: event.repository, tag: tag))
+  }
+
   /// Whether recording this event would write to Kubernetes (a KCD kcd acts on follows it):
   /// when not, the answer needs no API call and can be given at once.
   public func needsWrites(_ event: ImageEvent) -> Bool {

@@ -51,8 +51,19 @@ public enum HTTPHeadParser {
       var valueBytes = line[(colon + 1)...]
       while let f = valueBytes.first, f == 0x20 || f == 0x09 { valueBytes = valueBytes.dropFirst() }
       while let l = valueBytes.last, l == 0x20 || l == 0x09 { valueBytes = valueBytes.dropLast() }
-      guard !valueBytes.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }) else { throw .bad("control character in header value") }
-      guard let value = String(validating: valueBytes, as: UTF8.self) else { throw .bad("header value is not UTF-8") }
+      var ascii = true
+      for c in valueBytes {
+        if (c < 0x20 && c != 0x09) || c == 0x7F { throw .bad("control character in header value") }
+        if c >= 0x80 { ascii = false }
+      }
+      // ASCII (nearly every value) needs no UTF-8 validation.
+      let value: String
+      if ascii {
+        value = String(decoding: valueBytes, as: UTF8.self)
+      } else {
+        guard let v = String(validating: valueBytes, as: UTF8.self) else { throw .bad("header value is not UTF-8") }
+        value = v
+      }
       headers.add(String(decoding: nameBytes, as: UTF8.self), value)
     }
     let framing = try framing(headers)
@@ -101,10 +112,13 @@ public enum HTTPHeadParser {
 
   static func isTokenChar(_ c: UInt8) -> Bool {
     switch c {
-    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+      UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"),
+      UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"),
+      UInt8(ascii: "~"):
       return true
     default:
-      return "!#$%&'*+-.^_`|~".utf8.contains(c)
+      return false
     }
   }
 }

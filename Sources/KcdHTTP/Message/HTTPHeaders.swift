@@ -37,10 +37,16 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
   public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 
   static func same(_ a: String, _ b: String) -> Bool {
-    let x = a.utf8, y = b.utf8
-    guard x.count == y.count else { return false }
-    for (p, q) in zip(x, y) where lower(p) != lower(q) { return false }
-    return true
+    // Most lookups name a field the way the sender spelled it: equal bytes first.
+    if a == b { return true }
+    var x = a, y = b
+    return x.withUTF8 { p in
+      y.withUTF8 { q in
+        guard p.count == q.count else { return false }
+        for i in 0..<p.count where lower(p[i]) != lower(q[i]) { return false }
+        return true
+      }
+    }
   }
 
   static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c + 32 : c }

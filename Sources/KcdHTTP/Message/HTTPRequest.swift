@@ -31,12 +31,29 @@ public struct HTTPRequest: Sendable {
   /// First value of a query parameter.
   public func queryValue(_ name: String) -> String? { query.first { $0.name == name }?.value }
 
-  /// Path split into non-empty segments.
-  public var pathSegments: [Substring] { path.split(separator: "/", omittingEmptySubsequences: true) }
+  /// Path split into non-empty segments (on the UTF-8 bytes: `/` is ASCII, so the slices are
+  /// valid, and no grapheme breaking is needed).
+  public var pathSegments: [Substring] {
+    var out: [Substring] = []
+    let bytes = path.utf8
+    var start = bytes.startIndex
+    var i = start
+    while i < bytes.endIndex {
+      if bytes[i] == UInt8(ascii: "/") {
+        if start < i { out.append(path[start..<i]) }
+        start = bytes.index(after: i)
+      }
+      i = bytes.index(after: i)
+    }
+    if start < bytes.endIndex { out.append(path[start..<bytes.endIndex]) }
+    return out
+  }
 
   /// Whether the connection stays open after this request (RFC 9112 §9.3).
   public var wantsKeepAlive: Bool {
-    let connection = headers.values("Connection").joined(separator: ",").lowercased()
+    let values = headers.values("Connection")
+    if values.isEmpty { return version == .http11 }
+    let connection = values.joined(separator: ",").lowercased()
     let tokens = connection.split(separator: ",").map { $0.trimmingSpaces() }
     if tokens.contains("close") { return false }
     if version == .http10 { return tokens.contains("keep-alive") }
@@ -44,7 +61,7 @@ public struct HTTPRequest: Sendable {
   }
 
   static func split(target: String) -> (String, [(name: String, value: String)]) {
-    guard let q = target.firstIndex(of: "?") else { return (PercentDecoding.decode(target, plusIsSpace: false), []) }
+    guard let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (PercentDecoding.decode(target, plusIsSpace: false), []) }
     let path = PercentDecoding.decode(String(target[..<q]), plusIsSpace: false)
     var query: [(name: String, value: String)] = []
     for pair in target[target.index(after: q)...].split(separator: "&", omittingEmptySubsequences: true) {

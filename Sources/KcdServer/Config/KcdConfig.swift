@@ -79,6 +79,7 @@ public struct KcdConfig: Sendable, Equatable {
 
   /// An event repository with its host replaced by its alias, if any.
   public func dealias(_ repository: String) -> String {
+    if aliases.isEmpty { return repository }
     let host = RepositoryName.host(repository)
     guard let to = aliases[host] else { return repository }
     return to + repository.dropFirst(host.count)

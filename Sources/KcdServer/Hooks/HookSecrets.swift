@@ -8,29 +8,46 @@ import Glibc
 
 /// The hook secrets folder (`--hooks-secret-dir`, a mounted Secret): a file named after a source
 /// enables it and holds its secret. Files are re-read when they change, so keys rotate without
-/// a restart. Secrets never leave this type except as keys for verification.
+/// a restart; whether a file changed is checked at most every `recheckInterval` seconds (a
+/// `stat` per webhook would be a third of the syscalls a no-match callback costs).
+/// Secrets never leave this type except as keys for verification.
 public final class HookSecrets: Sendable {
   struct Entry {
     var stamp: String
-    var lines: [String]
+    /// nil: the source is disabled (no file).
+    var lines: [String]?
+    var checkedAt: Double
   }
 
   public let directory: String
+  public let recheckInterval: Double
   let cache = ReadWriteLock<[String: Entry]>([:])
 
-  public init(directory: String) { self.directory = directory }
+  public init(directory: String, recheckInterval: Double = 0.25) {
+    self.directory = directory
+    self.recheckInterval = recheckInterval
+  }
 
   /// Non-empty lines of the source's secret file; nil when the source is disabled (no file).
   public func secrets(for source: String) -> [String]? {
+    let now = monotonicSeconds()
+    let cached = cache.read { $0[source] }
+    if let e = cached, now - e.checkedAt < recheckInterval { return e.lines }
     let path = directory + "/" + source
     var st = stat()
-    guard stat(path, &st) == 0 else { return nil }
+    guard stat(path, &st) == 0 else {
+      cache.write { $0[source] = Entry(stamp: "", lines: nil, checkedAt: now) }
+      return nil
+    }
     // Kubernetes updates mounted Secrets by swapping a symlink: size, mtime and inode all count.
     let stamp = "\(st.st_size):\(st.st_mtim.tv_sec):\(st.st_mtim.tv_nsec):\(st.st_ino)"
-    if let e = cache.read({ $0[source] }), e.stamp == stamp { return e.lines }
+    if let e = cached, e.stamp == stamp, let lines = e.lines {
+      cache.write { $0[source]?.checkedAt = now }
+      return lines
+    }
     guard let bytes = try? FileIO.read(path, limit: 64 * 1024) else { return nil }
     let lines = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
-    cache.write { $0[source] = Entry(stamp: stamp, lines: lines) }
+    cache.write { $0[source] = Entry(stamp: stamp, lines: lines, checkedAt: now) }
     return lines
   }
 

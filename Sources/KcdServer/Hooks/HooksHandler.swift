@@ -29,8 +29,9 @@ public struct HooksHandler: HTTPHandler {
   let clock: @Sendable () -> Double
   /// Hook sources built from their secret files, rebuilt only when a file changes.
   let built = SourceCache()
-  /// `kcd_hook_requests_total` cells, looked up without a lock on every request.
-  let counters: MetricCells
+  /// `kcd_hook_requests_total` cells by source and status, looked up without a lock or a
+  /// label array on every request.
+  let cellsBySource: [String: [Int: MetricCell]]
   static let codes = [200, 202, 400, 401, 403, 404, 405, 408, 413, 429, 500, 503]
 
   public init(secrets: HookSecrets, sources: HookSourceFactory = HookSourceFactory(), intake: EventIntake, metrics: MetricsRegistry, log: Logger,
@@ -38,8 +39,11 @@ public struct HooksHandler: HTTPHandler {
               readiness: HooksReadiness = HooksReadiness()) {
     self.aliases = aliases
     self.readiness = readiness
-    counters = MetricCells(metrics, ControllerMetrics.hookRequests,
-                           expected: (HooksHandler.sources.sorted() + ["unknown"]).flatMap { s in HooksHandler.codes.map { [s, String($0)] } })
+    var cells: [String: [Int: MetricCell]] = [:]
+    for s in HooksHandler.sources.sorted() + ["unknown"] {
+      for code in HooksHandler.codes { cells[s, default: [:]][code] = MetricCell() }
+    }
+    cellsBySource = cells
     self.secrets = secrets
     self.sources = sources
     self.intake = intake
@@ -50,7 +54,7 @@ public struct HooksHandler: HTTPHandler {
   }
 
   public func handle(_ request: HTTPRequest) -> HTTPResponse {
-    switch authenticate(request) {
+    switch authenticate(request, segments: request.pathSegments) {
     case .answer(let response): return response
     case .events(let events, let source):
       switch prepare(events, source: source) {
@@ -69,7 +73,7 @@ public struct HooksHandler: HTTPHandler {
     if segments.count >= 2, segments[0] == "hooks", HooksHandler.fetchingSources.contains(String(segments[1])) {
       return .later { handle(request) }
     }
-    switch authenticate(request) {
+    switch authenticate(request, segments: segments) {
     case .answer(let response): return .now(response)
     case .events(let events, let source):
       switch prepare(events, source: source) {
@@ -95,8 +99,7 @@ public struct HooksHandler: HTTPHandler {
 
   /// Routing, the source's secret, authentication and parsing: nothing is recorded or logged
   /// of a request that is not authentic.
-  func authenticate(_ request: HTTPRequest) -> Authenticated {
-    let segments = request.pathSegments
+  func authenticate(_ request: HTTPRequest, segments: [Substring]) -> Authenticated {
     guard segments.count >= 2, segments[0] == "hooks", HooksHandler.sources.contains(String(segments[1])) else {
       return .answer(answer("unknown", 404, ["error": "no such hook"]))
     }
@@ -135,7 +138,8 @@ public struct HooksHandler: HTTPHandler {
       return event
     }
     for e in pushes { versions.observe(e) }
-    for i in pushes.indices where pushes[i].version == nil {
+    // Naming the version only matters for an event something follows.
+    for i in pushes.indices where pushes[i].version == nil && intake.isFollowed(pushes[i]) {
       if let d = pushes[i].digest { pushes[i].version = versions.version(repository: pushes[i].repository, digest: d) }
     }
     if pushes.isEmpty {
@@ -144,6 +148,13 @@ public struct HooksHandler: HTTPHandler {
     }
     guard readiness.synced() else {
       return .answer(answer(source, 503, ["error": "kcd is starting; retry"], headers: ["Retry-After": "2"]))
+    }
+    guard pushes.contains(where: intake.isFollowed) else {
+      // Nothing follows any of them: answered without touching intake.
+      guard readiness.current() else {
+        return .answer(answer(source, 503, ["error": "kcd's view of the KCDs is not current; retry"], headers: ["Retry-After": "2"]))
+      }
+      return .answer(noFollower(source, pushes[0]))
     }
     guard pushes.contains(where: intake.needsWrites) else { return .answer(write(pushes, source: source)) }
     return .write(pushes)
@@ -193,7 +204,29 @@ public struct HooksHandler: HTTPHandler {
   }
 
   func answer(_ source: String, _ status: Int, _ body: JSON, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
-    counters.increment([source, String(status)])
+    count(source, status)
     return .json(status, body, headers: headers)
+  }
+
+  func count(_ source: String, _ status: Int) {
+    guard let cell = cellsBySource[source]?[status] else {
+      metrics.increment(ControllerMetrics.hookRequests, [source, String(status)])
+      return
+    }
+    metrics.live(cell, ControllerMetrics.hookRequests, [source, String(status)])?.add(1)
+  }
+
+  /// "No KCD follows": the answer most webhooks get (every push of every repository nobody
+  /// deploys), written without building a JSON tree.
+  func noFollower(_ source: String, _ event: ImageEvent) -> HTTPResponse {
+    count(source, 200)
+    var body = Array(#"{"accepted":[],"duplicates":[],"message":"no KCD follows "#.utf8)
+    // Repository names and tags are validated (no quote, backslash or control character), so
+    // they go in as they are.
+    body += event.repository.utf8
+    body.append(UInt8(ascii: ":"))
+    body += (event.tag ?? "").utf8
+    body += Array(#""}"#.utf8)
+    return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: body)
   }
 }

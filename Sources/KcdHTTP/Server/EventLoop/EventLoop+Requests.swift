@@ -66,6 +66,7 @@ extension EventLoop {
     case .now(let response):
       let keepAlive = request.wantsKeepAlive && !state.isStopping
       guard let produce = connection.queue(response, keepAlive: keepAlive, isHead: isHead) else { return true }
+      disarm(connection)
       connection.handOff()
       if !StreamResponder.start(connection, loop: self, produce: produce) {
         connection.handedOff = false
@@ -73,6 +74,7 @@ extension EventLoop {
       }
       return false
     case .later(let work):
+      disarm(connection)
       connection.handOff()
       let accepted = state.pool.submit { [self] in
         let response = work()
@@ -106,6 +108,7 @@ extension EventLoop {
       return
     }
     connection.reader.beginNextHead(now: now, bufferIsEmpty: true)
+    connection.armed = Epoll.readable | Epoll.oneShot
     guard epoll.control(Epoll.modify, connection.fd, events: Epoll.readable | Epoll.oneShot, data: connection.token) == 0 else {
       connection.failed = true
       handBack(connection)

@@ -270,7 +270,8 @@ final class EventLoop: @unchecked Sendable {
     if index >= slots.count { slots.append(contentsOf: repeatElement(nil, count: max(index + 1, slots.count * 2) - slots.count)) }
     slots[index] = connection
     owned += 1
-    if epoll.control(Epoll.add, fd, events: Epoll.readable | Epoll.oneShot, data: connection.token) != 0 { closeConnection(connection) }
+    connection.armed = Epoll.readable
+    if epoll.control(Epoll.add, fd, events: Epoll.readable, data: connection.token) != 0 { closeConnection(connection) }
   }
 
   func closeConnection(_ connection: LoopConnection) {
@@ -284,15 +285,29 @@ final class EventLoop: @unchecked Sendable {
     state.connectionClosed()
   }
 
+  /// Registers the connection for what it waits for next; nothing to do when it already is
+  /// (the usual keep-alive case: level-triggered readable, so no syscall per request).
   func arm(_ connection: LoopConnection, writable: Bool) {
-    let events = (writable ? Epoll.writable : Epoll.readable) | Epoll.oneShot
+    let events = writable ? Epoll.writable | Epoll.oneShot : Epoll.readable
+    if connection.armed == events { return }
+    connection.armed = events
     if epoll.control(Epoll.modify, connection.fd, events: events, data: connection.token) != 0 { closeConnection(connection) }
+  }
+
+  /// Before a worker or a stream thread takes the connection: no events for the loop until it
+  /// is handed back.
+  func disarm(_ connection: LoopConnection) {
+    guard connection.armed != 0 else { return }
+    connection.armed = 0
+    _ = epoll.control(Epoll.modify, connection.fd, events: 0, data: connection.token)
   }
 
   private func handleEvent(token: UInt64) {
     let index = Int(UInt32(truncatingIfNeeded: token))
     // A stale event (fd closed and reused since, or owned by a worker now) is ignored.
     guard index < slots.count, let connection = slots[index], connection.token == token else { return }
+    // A one-shot registration is spent once it fired.
+    if connection.armed & Epoll.oneShot != 0 { connection.armed = 0 }
     if connection.handedOff {
       // Only a worker that re-armed the connection lets an event through; before it has
       // marked it done, leave the connection to it (it then hands it back by mail).

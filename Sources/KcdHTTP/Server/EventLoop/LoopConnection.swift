@@ -39,6 +39,10 @@ final class LoopConnection: @unchecked Sendable {
   var discarded = 0
   /// Loop thread only: a worker or stream thread owns the connection.
   var handedOff = false
+  /// What the connection is registered for in epoll now: level-triggered readable while the
+  /// loop serves it (no re-arm per request), one-shot when a worker handed it back or a write
+  /// is blocked, nothing while a worker or stream thread owns it.
+  var armed: UInt32 = 0
   /// How a worker that re-armed the connection itself and its loop agree on who has it.
   let handoff = Atomic<UInt8>(Handoff.working)
   /// Set by the thread that owned it: the connection broke and must be closed.

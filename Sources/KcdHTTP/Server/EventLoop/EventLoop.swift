@@ -76,7 +76,10 @@ final class EventLoop: @unchecked Sendable {
     now = monotonicSeconds()
     var nextSweep = now + EventLoop.sweepInterval
     while true {
-      let n = epoll.wait(into: events, timeoutMilliseconds: Int32(EventLoop.sweepInterval * 1000))
+      // With no connection there is no deadline to keep: sleep until something happens (an idle
+      // kcd must not wake its loops four times a second for nothing).
+      let idle = owned == 0 && listenerPausedUntil == nil && !state.isStopping
+      let n = epoll.wait(into: events, timeoutMilliseconds: idle ? -1 : Int32(EventLoop.sweepInterval * 1000))
       now = monotonicSeconds()
       for i in 0..<n {
         let event = events[i]

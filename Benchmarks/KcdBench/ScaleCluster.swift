@@ -32,6 +32,9 @@ final class ScaleCluster: Sendable {
     // scale makes tens of thousands.
     options.historyLimit = 200_000
     sim = try KubeSim(options: options)
+    // kube-apiserver's watch cache sends each watcher a bookmark about once a minute; KubeSim's
+    // default (every second) suits tests, not an idle-CPU measurement.
+    sim.api.bookmarkInterval = 60
     if !kubeSimSimulator { sim.simulator.stop() }
     rollouts = RolloutDriver(store: sim.store, completes: !kubeSimSimulator)
     self.kcds = kcds

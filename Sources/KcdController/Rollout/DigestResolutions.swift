@@ -34,6 +34,10 @@ public final class DigestResolutions: Sendable {
   let wake: @Sendable (String) -> Void
   let clock: @Sendable () -> Double
   let running = Atomic<Int>(0)
+  let threads: Int
+  /// The threads start with the first look-up (most clusters trust signed CI digests and never
+  /// need one).
+  let started = Atomic<Bool>(false)
 
   public init(resolver: any ImageResolver, threads: Int = 4, perHost: Int = 2, clock: @escaping @Sendable () -> Double = monotonicSeconds,
               wake: @escaping @Sendable (String) -> Void) {
@@ -41,7 +45,12 @@ public final class DigestResolutions: Sendable {
     self.perHost = perHost
     self.wake = wake
     self.clock = clock
-    for _ in 0..<max(1, threads) {
+    self.threads = max(1, threads)
+  }
+
+  func startThreads() {
+    guard !started.exchange(true, ordering: .relaxed) else { return }
+    for _ in 0..<threads {
       running.wrappingAdd(1, ordering: .relaxed)
       if !Threads.spawn({ [self] in work(); running.wrappingSubtract(1, ordering: .relaxed) }) { running.wrappingSubtract(1, ordering: .relaxed) }
     }
@@ -74,7 +83,10 @@ public final class DigestResolutions: Sendable {
       if s.answers.count > 4096 { s.answers = s.answers.filter { clock() - $0.value.1 < 900 } }
       return true
     }
-    if added { signal.notify() }
+    if added {
+      startThreads()
+      signal.notify()
+    }
   }
 
   public func stop() {

@@ -25,7 +25,7 @@ final class WorkerPool: @unchecked Sendable {
   private var threads = 0
   private var stopping = false
 
-  init(maximumThreads: Int, maximumWaiting: Int, idleExit: Double = 30, threadName: String) {
+  init(maximumThreads: Int, maximumWaiting: Int, idleExit: Double = 5, threadName: String) {
     self.maximumThreads = max(1, maximumThreads)
     self.maximumWaiting = max(0, maximumWaiting)
     self.idleExit = idleExit

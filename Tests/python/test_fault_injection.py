@@ -510,6 +510,8 @@ def test_request_log_records_exactly_one_patch(sim):
     assert r.status_code == 200 and r.json()["spec"]["replicas"] == 2
 
     log = sim.control("GET", "/_sim/requests")["items"]
+    # `at`: when KubeSim answered (seconds since the epoch), for request rates and accept times.
+    assert len(log) == 1 and abs(log[0].pop("at") - time.time()) < 60
     assert log == [{"method": "PATCH", "path": f"/apis/apps/v1/namespaces/{NS}/deployments/web", "query": "fieldManager=kubectl-patch",
                     "contentType": "application/strategic-merge-patch+json", "body": body, "code": 200,
                     "userAgent": "kubectl/v1.30.0"}]

@@ -90,6 +90,7 @@ enum HooksCommand {
           Console.out("kcd answered \(response.status): \(accepted.isEmpty ? (answer?["message"].stringValue ?? "nothing to do") : "\(accepted.count) KCD(s) will roll out")")
           for a in accepted { Console.out("  \(a["kcd"].stringValue ?? "")  \(a["status"].stringValue ?? "")") }
           for d in answer?["duplicates"].arrayValue ?? [] { Console.out("  \(d["kcd"].stringValue ?? ""): \(d["reason"].stringValue ?? "")") }
+          for r in answer?["refused"].arrayValue ?? [] { Console.out("  \(r["kcd"].stringValue ?? ""): refused: \(r["reason"].stringValue ?? "")") }
           return 0
         }
         let message = (try? JSON.parse(response.body))?["error"].stringValue ?? response.text

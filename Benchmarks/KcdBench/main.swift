@@ -1,7 +1,7 @@
 // kcd-bench: prints the numbers quoted in docs/benchmarks.md. Build in release mode:
 //   swift build -c release --product kcd-bench && .build/release/kcd-bench [kubesim]
-// `scale` runs the kcd binary next to it as a child process; build both:
-//   swift build -c release --scratch-path .build-bench && .build-bench/release/kcd-bench scale
+// `scale` runs the kcd binary next to it as a child process; build both as the Dockerfile does:
+//   swift build -c release --static-swift-stdlib --scratch-path .build-bench && .build-bench/release/kcd-bench scale
 import KcdHTTP
 import KcdJSON
 import KubeSim

@@ -52,7 +52,7 @@ struct TenantIsolationTests {
     #expect(r?.status == 0, "\(String("\(r.map { "\($0)" } ?? "")".suffix(500)))")
   }
 
-  @Test("hostile specs (a 40,000-character versionSyntax, backtracking patterns, 250 levels of nesting, 17 KCDs of 1 MB) neither stop kcd nor the victim")
+  @Test("hostile specs (a 40,000-character versionSyntax, backtracking patterns, 255 levels of nesting, 17 KCDs of 1 MB) neither stop kcd nor the victim")
   func hostileSpecs() throws {
     let sim = try SpineEndToEndTests.cluster()
     Self.apply(sim, #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"evil"}}"#)
@@ -63,7 +63,7 @@ struct TenantIsolationTests {
     Self.apply(sim, Self.evilKCD("backtrack-hex", ["tag": .string(longHex), "versionSyntax": .string(String(repeating: "[0-9a-f]*", count: 6) + "x")]))
     // container.verify keeps unknown fields (x-kubernetes-preserve-unknown-fields), so the API
     // server stores the nesting as it is.
-    Self.apply(sim, Self.evilKCD("deep", ["container": ["name": "app", "verify": [["kind": "Signature", "blob": Self.nested(245)]]]]))
+    Self.apply(sim, Self.evilKCD("deep", ["container": ["name": "app", "verify": [["kind": "Signature", "blob": Self.nested(250)]]]]))
     let megabyte = JSON.string(String(repeating: "m", count: 1 << 20))
     for i in 0..<17 { Self.apply(sim, Self.evilKCD("big-\(i)", ["verify": [["kind": "Image", "blob": megabyte]]])) }
     let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory)
@@ -84,7 +84,7 @@ struct TenantIsolationTests {
 
     // A hostile object arriving through the watch while kcd runs: the cache goes on, and a new
     // KCD created after it is known.
-    Self.apply(sim, Self.evilKCD("deeper", ["container": ["name": "app", "verify": [["kind": "Signature", "blob": Self.nested(246)]]]]))
+    Self.apply(sim, Self.evilKCD("deeper", ["container": ["name": "app", "verify": [["kind": "Signature", "blob": Self.nested(250)]]]]))
     Self.apply(sim, """
       {"apiVersion":"kcd.dev/v1","kind":"KCD","metadata":{"name":"web-late","namespace":"shop"},
        "spec":{"imageRepo":"registry.example/shop/late","tag":"main","selector":{"app":"web"},"container":{"name":"proxy"}}}

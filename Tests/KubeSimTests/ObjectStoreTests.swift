@@ -140,6 +140,25 @@ import Testing
     #expect(h.get(path + "/blue")["spec"]["color"] == "blue")
   }
 
+  /// kube-apiserver drops `null` for a declared field that is neither nullable nor defaulted
+  /// before it validates (apiextensions-apiserver `pkg/apiserver/schema/defaulting/prunenulls.go`,
+  /// `PruneNonNullableNullsWithoutDefaults`), so a client that serialises an unset optional
+  /// object as `null` — as the Python client and many Go structs do — gets 200, not 422.
+  @Test("null for an optional non-nullable field is dropped, a defaulted one gets its default")
+  func nonNullableNullsArePruned() {
+    let h = SimHarness()
+    #expect(h.post(Make.crdPath, Make.crd()).status == 201)
+    let path = "/apis/example.com/v1/namespaces/default/widgets"
+    let created = h.post(path, Make.customResource("n", spec: ["color": .null, "size": .null]))
+    #expect(created.status == 201)
+    #expect(created["spec"] == ["size": 1], "color removed, size defaulted")
+    var updated = created.json
+    updated["spec"] = ["color": .null, "size": 4]
+    let put = h.put(path + "/n", updated)
+    #expect(put.status == 200)
+    #expect(put["spec"] == ["size": 4])
+  }
+
   @Test("the main resource ignores status and /status ignores everything else")
   func statusSplit() {
     let h = SimHarness()

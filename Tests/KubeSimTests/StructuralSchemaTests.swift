@@ -92,6 +92,25 @@ import Testing
     #expect(schema.applyDefaults(to: Self.fixture(#"{"spec": [1]}"#)) == Self.fixture(#"{"spec": [1]}"#))
   }
 
+  // MARK: Null pruning
+
+  static let nullCases: [(String, String)] = [
+    // Non-nullable, no default: the key goes. Nullable: kept. Defaulted: kept for defaulting.
+    (#"{"spec": {"weight": null, "note": null, "mode": null, "rollback": {"enabled": null, "x": null}}}"#,
+     #"{"spec": {"note": null, "mode": null, "rollback": {"enabled": null, "x": null}}}"#),
+    // additionalProperties values follow their schema; array elements are never removed.
+    (#"{"spec": {"labels": {"a": null, "b": "y"}, "tags": [null, "a"], "verify": [{"kind": "job", "timeout": null}]}}"#,
+     #"{"spec": {"labels": {"b": "y"}, "tags": [null, "a"], "verify": [{"kind": "job", "timeout": null}]}}"#),
+    // Undeclared keys are left to pruning; a null object at the top level goes too.
+    (#"{"spec": {"junk": null, "rollback": null, "window": null}}"#,
+     #"{"spec": {"junk": null, "window": null}}"#),
+  ]
+
+  @Test(arguments: nullCases)
+  func dropsNullsOfNonNullableFieldsWithoutDefaults(_ input: String, _ expected: String) throws {
+    #expect(try Self.schema().pruneNonNullableNulls(Self.fixture(input)) == Self.fixture(expected))
+  }
+
   // MARK: Pruning
 
   static let pruneCases: [(String, String)] = [

@@ -8,7 +8,7 @@ extension ObjectStore {
     if type.isCustom {
       if let schema = s.schemas[ObjectStore.typeKey(type.group, type.version, type.plural)] {
         let metadata = o["metadata"]
-        o = schema.prune(schema.applyDefaults(to: o))
+        o = schema.prune(schema.applyDefaults(to: schema.pruneNonNullableNulls(o)))
         o["metadata"] = metadata
         let errors = schema.validate(o)
         if !errors.isEmpty { throw StatusError.invalid(type, o.name, errors.map { ($0.field, $0.reason, $0.message) }) }

@@ -30,16 +30,11 @@ public final class KubeSim: Sendable {
   public let certificateAuthority: TLSIdentity?
 
   public init(options: Options = Options()) throws(KubeSimError) {
-    store = ObjectStore(historyLimit: options.historyLimit, serveV1beta1CronJobs: options.serveV1beta1CronJobs)
-    api = KubeSimAPI(store: store, token: options.token, serverMinorVersion: options.serverMinorVersion)
-    simulator = WorkloadSimulator(store: store, options: options.simulator)
-    token = options.token
     var config = HTTPServerConfiguration(address: options.listen)
     config.maximumBodyBytes = 3 << 20
     config.idleTimeout = 600
     config.maximumConnections = 4096
-    api.allowAnonymous = options.allowAnonymous
-    do {
+    do throws(TLSError) {
       if options.tls {
         let ca = try TLSIdentity.certificateAuthority(commonName: "kubesim-ca")
         let leaf = try TLSIdentity.leaf(commonName: "kubesim", subjectAltNames: ["IP:127.0.0.1", "IP:::1", "DNS:localhost"], issuer: ca)
@@ -48,9 +43,20 @@ public final class KubeSim: Sendable {
       } else {
         certificateAuthority = nil
       }
+    } catch {
+      throw KubeSimError(message: error.message)
+    }
+    store = ObjectStore(historyLimit: options.historyLimit, serveV1beta1CronJobs: options.serveV1beta1CronJobs)
+    let caPEM = certificateAuthority?.certificateChainPEM ?? ""
+    store.addAuthenticationConfigMap(clientCAPEM: caPEM)
+    api = KubeSimAPI(store: store, token: options.token, serverMinorVersion: options.serverMinorVersion)
+    var simulatorOptions = options.simulator
+    if simulatorOptions.rootCAPEM.isEmpty { simulatorOptions.rootCAPEM = caPEM }
+    simulator = WorkloadSimulator(store: store, options: simulatorOptions)
+    token = options.token
+    api.allowAnonymous = options.allowAnonymous
+    do {
       server = try HTTPServer(configuration: config, handler: api)
-    } catch let e as TLSError {
-      throw KubeSimError(message: e.message)
     } catch {
       throw KubeSimError(message: "cannot listen on \(options.listen): \(error)")
     }

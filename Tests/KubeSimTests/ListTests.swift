@@ -104,6 +104,18 @@ import Testing
     #expect(Self.names(h.get(Self.configMaps + "?limit=0").json).count == 5, "limit=0 means no limit")
   }
 
+  /// A real server answers `resourceVersion=0` from its watch cache in one response and ignores
+  /// `limit` (k8s.io/apiserver `pkg/storage/cacher/cacher.go`, `shouldDelegateList`: only an
+  /// unset RV with a limit, or an exact RV, is paged by etcd); client-go's reflector relies on it.
+  @Test("resourceVersion=0 lists ignore limit and come in one page")
+  func resourceVersionZeroIsUnpaged() {
+    let h = Self.seeded()
+    let zero = h.get(Self.configMaps + "?resourceVersion=0&limit=2")
+    #expect(zero.status == 200 && Self.names(zero.json) == ["a", "b", "c", "d"])
+    #expect(zero["metadata"]["continue"].isNull && zero["metadata"]["remainingItemCount"].isNull)
+    #expect(Self.names(h.get(Self.configMaps + "?limit=2").json) == ["a", "b"], "no RV: paged")
+  }
+
   @Test("a resourceVersion the store has not reached is 504 Too large resource version")
   func tooLargeResourceVersion() {
     let h = Self.seeded()
@@ -133,7 +145,7 @@ import Testing
     let exact = h.get(Self.configMaps + "?resourceVersion=\(old)&resourceVersionMatch=Exact")
     #expect(exact.status == 410)
     #expect(exact.json == ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
-                           "message": .string("too old resource version: \(old) (\(compacted + 1))"), "reason": "Expired", "code": 410])
+                           "message": .string("too old resource version: \(old) (\(compacted))"), "reason": "Expired", "code": 410])
     #expect(h.get(Self.configMaps + "?resourceVersion=\(old)&limit=2").status == 410, "limit with an RV is an exact read")
     #expect(h.get(Self.configMaps + "?resourceVersion=\(old)").status == 200, "no limit: not older than")
     #expect(h.get(Self.configMaps + "?resourceVersion=\(old)&resourceVersionMatch=NotOlderThan").status == 200)

@@ -114,7 +114,7 @@ import Testing
     #expect(r.status == 200 && !r.forced)
     #expect(r.events == [["type": "ERROR", "object": [
       "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
-      "message": .string("too old resource version: \(old) (\(h.store.compactedRevision + 1))"), "reason": "Expired", "code": 410,
+      "message": .string("too old resource version: \(old) (\(h.store.compactedRevision))"), "reason": "Expired", "code": 410,
     ]]])
   }
 
@@ -126,6 +126,34 @@ import Testing
     let r = h.drain(stream)
     #expect(!r.forced)
     #expect(r.types == ["ERROR"] && r.events.first?["object"]["code"] == 410)
+  }
+
+  /// kube-apiserver keeps one watch cache per resource (`k8s.io/apiserver/pkg/storage/cacher`,
+  /// `watch_cache.go`), so churn in one kind never expires a watch on another; within a kind,
+  /// a start before the oldest retained event minus one is "too old resource version: rv (oldest-1)"
+  /// (`getAllEventsSinceLocked`).
+  @Test("each resource has its own watch window: churn elsewhere never expires a quiet kind")
+  func perResourceWindow() throws {
+    let h = SimHarness(historyLimit: 3)
+    let quiet = try #require(h.post(Self.configMaps, Make.configMap("quiet"))["metadata"]["resourceVersion"].stringValue)
+    for i in 0..<10 { _ = h.post("/api/v1/namespaces/default/secrets", ["metadata": ["name": .string("s\(i)")]]) }
+    _ = h.post(Self.configMaps, Make.configMap("later"))
+    let resumed = h.watch(Self.configMaps + "?watch=1&timeoutSeconds=1&resourceVersion=" + quiet, deadlineSeconds: 15)
+    #expect(resumed.types == ["ADDED"] && resumed.events.first?["object"]["metadata"]["name"] == "later")
+
+    // Churn within the kind itself moves its window.
+    var versions: [Int64] = []
+    for i in 0..<5 {
+      versions.append(try #require(h.post(Self.configMaps, Make.configMap("c\(i)"))["metadata"]["resourceVersion"].stringValue.flatMap { Int64($0) }))
+    }
+    // Retained: c2, c3, c4; the oldest start served is the revision before c2.
+    #expect(h.store.lowerBound(of: BuiltinResources.configMaps) == versions[2] - 1)
+    let expired = h.watch(Self.configMaps + "?watch=1&timeoutSeconds=1&resourceVersion=" + quiet, deadlineSeconds: 15)
+    #expect(expired.events.first?["object"]["message"] == .string("too old resource version: \(quiet) (\(versions[2] - 1))"))
+    let edge = h.watch(Self.configMaps + "?watch=1&timeoutSeconds=1&resourceVersion=\(versions[2] - 1)", deadlineSeconds: 15)
+    #expect(edge.types == ["ADDED", "ADDED", "ADDED"])
+    let secrets = h.watch("/api/v1/namespaces/default/secrets?watch=1&timeoutSeconds=1&resourceVersion=\(versions[4])", deadlineSeconds: 15)
+    #expect(secrets.status == 200 && secrets.types.isEmpty, "the secrets window ends before the configmap churn, and still serves later starts")
   }
 
   @Test("sendInitialEvents needs NotOlderThan and bookmarks, then ends its replay with the initial-events-end bookmark")

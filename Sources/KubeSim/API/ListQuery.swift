@@ -30,7 +30,7 @@ struct ListQuery {
     }
   }
 
-  init(request: HTTPRequest, store: ObjectStore) throws(StatusError) {
+  init(request: HTTPRequest, store: ObjectStore, type: ResourceType) throws(StatusError) {
     let rv = request.queryValue("resourceVersion")
     let match = request.queryValue("resourceVersionMatch")
     if let text = request.queryValue("limit"), !text.isEmpty {
@@ -46,12 +46,16 @@ struct ListQuery {
       // RV "0" with continue is a plain continuation (API Concepts table; etcd3 store GetList).
       if let r = rv, !r.isEmpty, r != "0" { throw .badRequest("specifying resource version is not allowed when using continue") }
       guard let cont = Continuation(token: c) else { throw .badRequest("continue key is not valid") }
-      if cont.revision < store.compactedRevision {
+      if cont.revision < store.lowerBound(of: type) {
         throw .expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.")
       }
       continuation = cont
       return
     }
+    // resourceVersion=0 is answered whole from the watch cache, which ignores limit
+    // (apiserver `cacher.go` `shouldDelegateList`: only a list with a limit and no RV, or an
+    // exact RV, goes to etcd's paged reader; API Concepts, "resourceVersion unset vs 0").
+    if rv == "0" { limit = nil }
     guard let r = rv, !r.isEmpty, r != "0" else { return }
     guard let n = Int64(r) else { throw .badRequest("resourceVersion: Invalid value: \"\(r)\": must be a non-negative integer") }
     // A revision the store has not reached yet: wait briefly, then "Too large resource version".
@@ -62,8 +66,8 @@ struct ListQuery {
                         details: ["causes": [["reason": "ResourceVersionTooLarge", "message": "Too large resource version"]], "retryAfterSeconds": 1], retryAfterSeconds: 1)
     }
     let exact = match == "Exact" || (match == nil && (limit ?? 0) > 0)
-    if exact && n < store.compactedRevision {
-      throw .expired("too old resource version: \(n) (\(store.compactedRevision + 1))")
+    if exact && n < store.lowerBound(of: type) {
+      throw .expired("too old resource version: \(n) (\(store.lowerBound(of: type)))")
     }
     if exact { exactRevision = n }
   }

@@ -61,7 +61,7 @@ struct ResourceHandler {
 
   func list() throws(StatusError) -> HTTPResponse {
     let filter = try ObjectFilter(type: type, namespace: path.namespace, labelSelector: request.queryValue("labelSelector"), fieldSelector: request.queryValue("fieldSelector"))
-    let query = try ListQuery(request: request, store: store)
+    let query = try ListQuery(request: request, store: store, type: type)
     let (items, revision) = store.list(type, namespace: path.namespace, at: query.continuation?.revision ?? query.exactRevision)
     var matched = items.filter(filter.matches)
     var metadata: JSON = ["resourceVersion": .string(String(query.continuation?.revision ?? revision))]

@@ -36,7 +36,7 @@ struct WatchStream {
     } else {
       guard let n = Int64(rv) else { throw .badRequest("resourceVersion: Invalid value: \"\(rv)\": must be a non-negative integer") }
       start = n
-      if n < store.compactedRevision { expired = n }
+      if n < store.lowerBound(of: type) { expired = n }
     }
     let api = self.api
     let table = TableView.wanted(request) ? TableView(type: type, store: store, request: request) : nil
@@ -45,7 +45,7 @@ struct WatchStream {
     return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"]) { sink in
       var writer = EventWriter(sink: sink, faults: api.faults, table: table)
       if let old = expiredRevision {
-        let status = StatusError.expired("too old resource version: \(old) (\(store.compactedRevision + 1))").status
+        let status = StatusError.expired("too old resource version: \(old) (\(store.lowerBound(of: type)))").status
         try writer.send([["type": "ERROR", "object": status]])
         return
       }
@@ -65,8 +65,8 @@ struct WatchStream {
           seen = store.signal.wait(after: seen, timeout: 0.2)
           continue
         }
-        guard let (changes, revision) = store.changes(after: cursor) else {
-          let status = StatusError.expired("too old resource version: \(cursor) (\(store.compactedRevision + 1))").status
+        guard let (changes, revision) = store.changes(of: type, after: cursor) else {
+          let status = StatusError.expired("too old resource version: \(cursor) (\(store.lowerBound(of: type)))").status
           try writer.send([["type": "ERROR", "object": status]])
           return
         }

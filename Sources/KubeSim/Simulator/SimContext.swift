@@ -37,18 +37,6 @@ struct SimContext {
     }
   }
 
-  /// The namespace controller: a terminating namespace is emptied and removed shortly after.
-  mutating func runNamespace(_ key: WorkloadSimulator.WorkKey) {
-    guard let ns = store.get(BuiltinResources.namespaces, namespace: "", name: key.name), ns.isBeingDeleted else { return }
-    let grace = 2.0
-    guard let seen = memos[ns.uid] ?? simulator.memo(ns.uid) else {
-      memos[ns.uid] = WorkloadSimulator.Memo(lastProgress: simNow, counts: [])
-      schedule(key, afterSimSeconds: grace)
-      return
-    }
-    if simNow >= seen.lastProgress + grace { store.finalizeNamespace(key.name) } else { schedule(key, afterSimSeconds: seen.lastProgress + grace - simNow) }
-  }
-
   mutating func schedule(_ key: WorkloadSimulator.WorkKey, afterSimSeconds s: Double) {
     newTimers.append((simNow + max(0.001, s), key))
   }

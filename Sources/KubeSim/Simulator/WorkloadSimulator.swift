@@ -22,6 +22,11 @@ public final class WorkloadSimulator: Sendable {
     public var nodes = 3
     /// Real seconds between ticks.
     public var tickSeconds = 0.05
+    /// Give every namespace the `default` ServiceAccount and the `kube-root-ca.crt` ConfigMap,
+    /// as kube-controller-manager does.
+    public var namespaceObjects = true
+    /// The PEM bundle `kube-root-ca.crt` carries (the cluster CA).
+    public var rootCAPEM = ""
     public init() {}
   }
 
@@ -167,8 +172,11 @@ public final class WorkloadSimulator: Sendable {
 
   /// A change dirties the object itself and its controller.
   static func keys(for change: ChangeEvent) -> [WorkKey] {
-    guard let own = kind(ofStorage: change.storage) else { return [] }
     let o = change.object
+    if change.type == "DELETED" && SimContext.isNamespaceObject(storage: change.storage, name: o.name) {
+      return [WorkKey(kind: .namespace, namespace: "", name: o.namespace)]
+    }
+    guard let own = kind(ofStorage: change.storage) else { return [] }
     var keys = [WorkKey(kind: own, namespace: o.namespace, name: o.name)]
     if let owner = PodFactory.controller(of: o), let k = kind(ofOwnerKind: owner.kind) {
       keys.append(WorkKey(kind: k, namespace: o.namespace, name: owner.name))

@@ -29,10 +29,7 @@ public final class ObjectStore: Sendable {
     var types: [String: ResourceType] = [:]
     var schemas: [String: StructuralSchema] = [:]
     var buckets: [String: [ObjectKey: JSON]] = [:]
-    var history: [ChangeEvent] = []
-    var historyLimit: Int
-    /// Watches must start at or after this revision; older ones get 410 Expired.
-    var compactedRevision: Int64 = 0
+    var history: ChangeHistory
   }
 
   let state: Mutex<State>
@@ -41,7 +38,7 @@ public final class ObjectStore: Sendable {
   let clock: @Sendable () -> Double
 
   public init(historyLimit: Int = 10_000, clock: @escaping @Sendable () -> Double = Timestamps.now, serveV1beta1CronJobs: Bool = false) {
-    var s = State(historyLimit: historyLimit)
+    var s = State(history: ChangeHistory(limit: historyLimit))
     for t in BuiltinResources.all { s.types[ObjectStore.typeKey(t.group, t.version, t.plural)] = t }
     if serveV1beta1CronJobs {
       let t = BuiltinResources.cronJobsV1beta1
@@ -75,7 +72,13 @@ public final class ObjectStore: Sendable {
 
   public var currentRevision: Int64 { state.withLock { $0.revision } }
 
-  public var compactedRevision: Int64 { state.withLock { $0.compactedRevision } }
+  /// The revision of the last `compact()`.
+  public var compactedRevision: Int64 { state.withLock { $0.history.floor } }
+
+  /// The oldest revision a watch or an exact read of this resource can start from.
+  public func lowerBound(of type: ResourceType) -> Int64 {
+    state.withLock { $0.history.lowerBound(of: type.storageGroupResource) }
+  }
 
   public func get(_ type: ResourceType, namespace: String, name: String) -> JSON? {
     state.withLock { $0.buckets[type.storageGroupResource]?[ObjectKey(type.namespaced ? namespace : "", name)] }.map { present($0, as: type) }
@@ -86,9 +89,10 @@ public final class ObjectStore: Sendable {
   public func list(_ type: ResourceType, namespace: String?, at exact: Int64? = nil) -> (items: [JSON], revision: Int64) {
     let (bucket, revision) = state.withLock { s -> ([ObjectKey: JSON], Int64) in
       var bucket = s.buckets[type.storageGroupResource] ?? [:]
-      guard let target = exact, target < s.revision, target >= s.compactedRevision else { return (bucket, s.revision) }
+      guard let target = exact, target < s.revision,
+            let later = s.history.changes(of: type.storageGroupResource, after: target) else { return (bucket, s.revision) }
       // The state at an older revision: undo the retained changes made after it, newest first.
-      for change in s.history.reversed() where change.resourceVersion > target && change.storage == type.storageGroupResource {
+      for change in later.reversed() {
         let key = ObjectKey(type.namespaced ? change.object.namespace : "", change.object.name)
         switch change.type {
         case "ADDED": bucket[key] = nil
@@ -121,45 +125,28 @@ public final class ObjectStore: Sendable {
   /// The current change generation, for `waitForChange`.
   public var changeGeneration: UInt64 { signal.current }
 
-  /// Changes after `revision`, or nil when that revision is older than the retained window.
+  /// Changes of every resource after `revision`, or nil when a resource's window moved past it.
   public func changes(after revision: Int64) -> (events: [ChangeEvent], revision: Int64)? {
-    state.withLock { s in
-      if revision < s.compactedRevision { return nil }
-      var lo = 0, hi = s.history.count
-      while lo < hi {
-        let mid = (lo + hi) / 2
-        if s.history[mid].resourceVersion <= revision { lo = mid + 1 } else { hi = mid }
-      }
-      return (Array(s.history[lo...]), s.revision)
-    }
+    state.withLock { s in s.history.allChanges(after: revision).map { ($0, s.revision) } }
+  }
+
+  /// Changes of one resource after `revision`, or nil when that revision is outside its window.
+  public func changes(of type: ResourceType, after revision: Int64) -> (events: ArraySlice<ChangeEvent>, revision: Int64)? {
+    state.withLock { s in s.history.changes(of: type.storageGroupResource, after: revision).map { ($0, s.revision) } }
   }
 
   /// Forgets all history: every watch that resumes from an older revision gets 410.
   public func compact() {
-    state.withLock { s in
-      s.history.removeAll()
-      s.compactedRevision = s.revision
-    }
+    state.withLock { s in s.history.compactAll(at: s.revision) }
     signal.notify()
   }
 
+  /// Events kept per resource.
   public func setHistoryLimit(_ limit: Int) {
-    state.withLock { s in
-      s.historyLimit = max(1, limit)
-      ObjectStore.trim(&s)
-    }
+    state.withLock { $0.history.setLimit(limit) }
   }
 
   static func record(_ event: ChangeEvent, in s: inout State) {
-    s.history.append(event)
-    trim(&s)
-  }
-
-  static func trim(_ s: inout State) {
-    if s.history.count > s.historyLimit {
-      let drop = s.history.count - s.historyLimit
-      s.compactedRevision = s.history[drop - 1].resourceVersion
-      s.history.removeFirst(drop)
-    }
+    s.history.record(event)
   }
 }

@@ -14,12 +14,14 @@ struct SimHarness {
   let api: KubeSimAPI
   let simulator: WorkloadSimulator
 
-  init(nodes: Int = 3, historyLimit: Int = 10_000, serverMinorVersion: String = "30") {
+  /// `namespaceObjects` is off by default so tests see only the objects they create.
+  init(nodes: Int = 3, historyLimit: Int = 10_000, serverMinorVersion: String = "30", namespaceObjects: Bool = false) {
     store = ObjectStore(historyLimit: historyLimit)
     api = KubeSimAPI(store: store, token: SimHarness.token, serverMinorVersion: serverMinorVersion)
     var options = WorkloadSimulator.Options()
     options.timeScale = 0
     options.nodes = nodes
+    options.namespaceObjects = namespaceObjects
     simulator = WorkloadSimulator(store: store, options: options)
     // The first round resyncs everything; later rounds follow the change history.
     simulator.step()

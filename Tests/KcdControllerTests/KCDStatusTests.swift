@@ -102,6 +102,7 @@ import Testing
                                             RolloutTarget(kind: .deployment, name: "web", containers: ["web"], previous: ["web": "r/web:1"])])
     rollout.rollback = RollbackIntent(reason: "CrashLoopBackOff", message: "pod web-1 crashes", startedAt: Self.now + 9)
     rollout.claims = 2
+    rollout.policy = RolloutPolicy(timeoutSeconds: 120, rollbackEnabled: false)
     s.rollout = rollout
     let read = KCDStatus(json: try JSON.parse(s.json.text))
     #expect(read == s)

@@ -314,6 +314,43 @@ import Testing
     #expect(w.image("web") == "registry.example/shop/web:1.0")
   }
 
+  @Test("a rollout that finished while kcd was away is a success, however late kcd looks", arguments: [false, true])
+  func lateLookSucceeds(restarted: Bool) {
+    var w = Self.world()
+    w.pass()
+    w.settle("web")
+    w.settle("worker")
+    if restarted { w.memo = [:] }
+    w.now += 331
+    w.pass()
+    #expect(w.kcd.status.currStatus == .success, "\(w.kcd.status.message ?? "")")
+    #expect(w.image("web") == W.pinned(W.digestB) && w.kcd.status.failedDigest == nil)
+  }
+
+  @Test("a KCD that turns invalid mid-rollout still has its rollout ended by the deadline it started with")
+  func invalidMidRollout() {
+    var w = Self.world(spec: ["timeoutSeconds": 60])
+    w.pass()
+    #expect(w.kcd.status.rollout?.policy == RolloutPolicy(timeoutSeconds: 60, rollbackEnabled: true))
+    w.kcd = W.kcd(["selector": .object([:])], status: w.kcd.status)
+    #expect(w.kcd.spec == nil)
+    w.now += 61
+    w.pass()
+    #expect(w.kcd.status.currStatus == .rolledBack, "\(w.kcd.status.message ?? "")")
+    #expect(w.image("web") == "registry.example/shop/web:1.0")
+    #expect(w.kcd.status.history.first?.result == .rolledBack)
+  }
+
+  @Test("after a restart a workload someone set to another image mid-rollout is left alone: Superseded, not patched again")
+  func hotfixDuringRolloutSurvivesRestart() {
+    var w = Self.inFlight(patched: true, generations: false)
+    w.mutate(W.ref("web")) { $0.containers[0].image = "registry.example/shop/web:hotfix"; $0.generation += 1 }
+    w.pass()
+    #expect(!w.patched.contains(W.ref("web")))
+    #expect(w.image("web") == "registry.example/shop/web:hotfix")
+    #expect(w.kcd.status.message?.contains("was changed to another image during the rollout") == true, "\(w.kcd.status.message ?? "")")
+  }
+
   @Test("a finished rollout with nothing pending stays idle")
   func resumeFinished() {
     var w = Self.world()

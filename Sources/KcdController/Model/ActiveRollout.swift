@@ -19,6 +19,9 @@ public struct ActiveRollout: Sendable, Equatable {
   /// Status writes that claimed the right to patch (a resumed pass writes one before it
   /// patches, so a stale copy can never patch).
   public var claims: Int = 0
+  /// The spec's deadline and rollback switch when the rollout started, so a rollout whose KCD
+  /// turns invalid mid-way still ends (nil in a status written by an older kcd).
+  public var policy: RolloutPolicy?
 
   public init(id: String, trigger: String, image: String, digest: String, version: String, startedAt: Double, receivedAt: Double,
               workloads: [RolloutTarget]) {
@@ -33,6 +36,27 @@ public struct ActiveRollout: Sendable, Equatable {
   }
 
   public var isFinished: Bool { result != nil && result != .progressing }
+
+  /// The live spec's policy when the spec is valid (a user may lengthen the deadline or turn
+  /// rollback off mid-way), else the one frozen at the start, else the defaults.
+  public func policy(_ spec: KCDSpec?) -> RolloutPolicy {
+    spec.map(RolloutPolicy.init(spec:)) ?? policy ?? RolloutPolicy()
+  }
+}
+
+/// What decides how a rollout in flight ends: its deadline and whether a failure rolls back.
+public struct RolloutPolicy: Sendable, Equatable {
+  public var timeoutSeconds: Int
+  public var rollbackEnabled: Bool
+
+  public init(timeoutSeconds: Int = KCDSpec.defaultTimeoutSeconds, rollbackEnabled: Bool = true) {
+    self.timeoutSeconds = timeoutSeconds
+    self.rollbackEnabled = rollbackEnabled
+  }
+
+  public init(spec: KCDSpec) { self.init(timeoutSeconds: spec.timeoutSeconds, rollbackEnabled: spec.rollbackEnabled) }
+
+  var timeout: Double { Double(timeoutSeconds) }
 }
 
 /// One workload of a rollout: which containers take the image, what they ran before (the

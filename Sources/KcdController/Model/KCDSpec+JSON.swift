@@ -25,7 +25,7 @@ extension KCDSpec {
       if let str = v.stringValue { selector[k] = str } else { invalid("spec.selector", "spec.selector.\(k.prefix(63)) must be a string") }
     }
     if selector.isEmpty { invalid("spec.selector", "spec.selector must name at least one label (an empty selector would match every workload)") }
-    let timeout = s["timeoutSeconds"].intValue ?? 900
+    let timeout = s["timeoutSeconds"].intValue ?? Int64(KCDSpec.defaultTimeoutSeconds)
     if timeout < 1 || timeout > 86_400 * 7 { invalid("spec.timeoutSeconds", "spec.timeoutSeconds must be from 1 to 604800") }
     let poll = s["pollIntervalSeconds"].intValue ?? 600
     if poll < 0 || poll > 86_400 * 7 { invalid("spec.pollIntervalSeconds", "spec.pollIntervalSeconds must be from 0 to 604800") }

@@ -22,6 +22,8 @@ public struct KCDSpec: Sendable, Equatable {
   public var selector: [String: String]
   public var containerName: String?
   public var timeoutSeconds: Int
+  /// `spec.timeoutSeconds` when unset.
+  public static let defaultTimeoutSeconds = 900
   public var pollIntervalSeconds: Int
   public var suspend: Bool
   public var strategy: Strategy

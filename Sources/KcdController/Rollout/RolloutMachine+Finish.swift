@@ -23,11 +23,11 @@ extension RolloutMachine {
   }
 
   /// A failure: roll back what was patched when enabled, else finish Failed.
-  static func fail(_ input: RolloutInput, spec: KCDSpec, rollout: ActiveRollout, reason: String, message: String,
+  static func fail(_ input: RolloutInput, policy: RolloutPolicy, rollout: ActiveRollout, reason: String, message: String,
                    targets: [RolloutTarget]? = nil) -> RolloutDecision {
     let targets = withKnownGenerations(targets ?? rollout.workloads, input, rollout)
     let patched = targets.contains { $0.generation != nil }
-    guard spec.rollbackEnabled, patched else {
+    guard policy.rollbackEnabled, patched else {
       return finish(input, rollout: rollout, targets: targets, result: .failed, reason: reason, message: message)
     }
     var s = input.kcd.status
@@ -36,15 +36,15 @@ extension RolloutMachine {
     return RolloutDecision([write(s, input.kcd, priority: .critical)], .again)
   }
 
-  static func rollBack(_ input: RolloutInput, spec: KCDSpec, rollout: ActiveRollout, intent: RollbackIntent) -> RolloutDecision {
+  static func rollBack(_ input: RolloutInput, policy: RolloutPolicy, rollout: ActiveRollout, intent: RollbackIntent) -> RolloutDecision {
     let kcd = input.kcd
-    let timedOut = input.now - intent.startedAt > Double(spec.timeoutSeconds)
+    let timedOut = input.now - intent.startedAt > policy.timeout
     guard let workloads = input.workloads else {
       // Nothing can be put back without knowing the workloads; the rollback's own deadline
       // still ends it.
       guard timedOut else { return RolloutDecision([], .requeue(after: 1)) }
       return finish(input, rollout: rollout, targets: rollout.workloads, result: .failed, reason: intent.reason,
-                    message: intent.message + "; the rollback did not complete within \(spec.timeoutSeconds) s")
+                    message: intent.message + "; the rollback did not complete within \(policy.timeoutSeconds) s")
     }
     var patches: [WorkloadPatch] = []
     var restored: [String] = []
@@ -75,7 +75,7 @@ extension RolloutMachine {
     }
     var message = intent.message
     if !restored.isEmpty { message += "; rolled back \(restored.joined(separator: ", ")) to the previous images" }
-    if timedOut && !patches.isEmpty { message += "; the rollback did not complete within \(spec.timeoutSeconds) s" }
+    if timedOut && !patches.isEmpty { message += "; the rollback did not complete within \(policy.timeoutSeconds) s" }
     if !skipped.isEmpty { message += "; could not roll back \(skipped.joined(separator: "; "))" }
     return finish(input, rollout: rollout, targets: rollout.workloads, result: restored.isEmpty ? .failed : .rolledBack, reason: intent.reason,
                   message: message)

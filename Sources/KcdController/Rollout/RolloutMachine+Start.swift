@@ -79,8 +79,9 @@ extension RolloutMachine {
       return RolloutDecision([.event(EventNote(.warning, "NoWorkload", message)), write(s, kcd)], .idle)
     }
     let trigger = "\(r.source):\(r.id)"
-    let rollout = ActiveRollout(id: r.id, trigger: trigger, image: image, digest: digest, version: version, startedAt: input.now,
+    var rollout = ActiveRollout(id: r.id, trigger: trigger, image: image, digest: digest, version: version, startedAt: input.now,
                                 receivedAt: r.receivedAt, workloads: targets)
+    rollout.policy = RolloutPolicy(spec: spec)
     let names = targets.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", ")
     var s = kcd.status
     s.currStatus = .progressing

@@ -2,16 +2,19 @@
 /// the generations the patches produced (written with the rollout's next status write), and
 /// judge each workload by kubectl's rules, stuck pods and the KCD's deadline.
 extension RolloutMachine {
-  static func track(_ input: RolloutInput, spec: KCDSpec, rollout: ActiveRollout) -> RolloutDecision {
+  static func track(_ input: RolloutInput, policy: RolloutPolicy, rollout: ActiveRollout) -> RolloutDecision {
     let kcd = input.kcd
-    if let intent = rollout.rollback { return rollBack(input, spec: spec, rollout: rollout, intent: intent) }
+    if let intent = rollout.rollback { return rollBack(input, policy: policy, rollout: rollout, intent: intent) }
     let age = input.now - rollout.startedAt
-    // The deadline holds whatever else fails (an API that keeps refusing must not keep the KCD
-    // Progressing, and newer requests waiting, forever).
-    if age > Double(spec.timeoutSeconds) + 30 {
-      return fail(input, spec: spec, rollout: rollout, reason: "Timeout", message: "rollout did not finish within \(spec.timeoutSeconds) s")
+    let timeout = "rollout did not finish within \(policy.timeoutSeconds) s"
+    // Past the deadline and a grace period, an unanswerable cache (or an API that keeps
+    // refusing) must not keep the KCD Progressing, and newer requests waiting, for ever. A
+    // workload that is done is judged done, however late kcd looks.
+    let pastGrace = age > policy.timeout + 30
+    guard input.workloads != nil else {
+      if pastGrace { return fail(input, policy: policy, rollout: rollout, reason: "Timeout", message: timeout) }
+      return RolloutDecision([], .requeue(after: 1))
     }
-    guard input.workloads != nil else { return RolloutDecision([], .requeue(after: 1)) }
     var targets = rollout.workloads
     var patches: [WorkloadPatch] = []
     var waiting: [String] = []
@@ -35,7 +38,9 @@ extension RolloutMachine {
         continue
       }
       if !plan.isApplied(to: w) {
-        if recorded != nil {
+        // Patched and changed since, or (after a restart, when no generation is known) no
+        // longer running what it ran at the start: someone else set it; kcd does not undo that.
+        if recorded != nil || w.images(of: t.containers) != t.previous {
           failure = ("Superseded", "\(ref) was changed to another image during the rollout")
           break
         }
@@ -65,22 +70,19 @@ extension RolloutMachine {
       }
       if failure != nil { break }
     }
-    if let f = failure { return fail(input, spec: spec, rollout: rollout, reason: f.reason, message: f.message, targets: targets) }
+    if let f = failure { return fail(input, policy: policy, rollout: rollout, reason: f.reason, message: f.message, targets: targets) }
     if !patches.isEmpty {
+      if pastGrace { return fail(input, policy: policy, rollout: rollout, reason: "Timeout", message: timeout, targets: targets) }
       // Nothing is patched from a copy that no precondition-carrying write has confirmed.
       guard input.fresh else { return claim(input, rollout: rollout) }
       return RolloutDecision(patches.map { .patch($0) }, .again)
     }
     if !inspect.isEmpty { return RolloutDecision(remember + inspect, .again) }
-    if waiting.isEmpty && age > Double(spec.timeoutSeconds) {
-      return fail(input, spec: spec, rollout: rollout, reason: "Timeout", message: "rollout did not finish within \(spec.timeoutSeconds) s", targets: targets)
-    }
     if waiting.isEmpty { return succeed(input, rollout: rollout, targets: targets) }
-    if age > Double(spec.timeoutSeconds) {
-      return fail(input, spec: spec, rollout: rollout, reason: "Timeout",
-                  message: "rollout did not finish within \(spec.timeoutSeconds) s: \(waiting.joined(separator: "; "))", targets: targets)
+    if age > policy.timeout {
+      return fail(input, policy: policy, rollout: rollout, reason: "Timeout", message: timeout + ": " + waiting.joined(separator: "; "), targets: targets)
     }
-    let wake = RolloutDecision.Next.requeue(after: min(input.settings.trackInterval, max(0.5, Double(spec.timeoutSeconds) - age + 0.1)))
+    let wake = RolloutDecision.Next.requeue(after: min(input.settings.trackInterval, max(0.5, policy.timeout - age + 0.1)))
     return RolloutDecision(remember, wake)
   }
 

@@ -12,10 +12,12 @@ public enum RolloutMachine {
   public static func next(_ input: RolloutInput) -> RolloutDecision {
     let kcd = input.kcd
     if !kcd.problems.isEmpty, let refusal = refuse(input) { return refusal }
-    guard let spec = kcd.spec else { return RolloutDecision([], .idle) }
+    // A rollout in flight is followed to its end even when its KCD has turned invalid since:
+    // its deadline and rollback switch were recorded when it started.
     if let rollout = kcd.status.rollout, kcd.status.currStatus == .progressing, !rollout.isFinished {
-      return track(input, spec: spec, rollout: rollout)
+      return track(input, policy: rollout.policy(kcd.spec), rollout: rollout)
     }
+    guard let spec = kcd.spec else { return RolloutDecision([], .idle) }
     guard kcd.problems.isEmpty else { return RolloutDecision([], .idle) }
     if let request = kcd.pendingRequest { return start(input, spec: spec, request: request) }
     return settle(input, spec: spec)

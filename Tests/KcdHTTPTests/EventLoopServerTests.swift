@@ -38,6 +38,22 @@ func serverThreads(port: Int) -> Int {
   return count
 }
 
+/// CPU clock ticks (user + system) the event-loop threads of the server on `port` have used.
+func loopCPUTicks(port: Int) -> Int {
+  guard let directory = opendir("/proc/self/task") else { return -1 }
+  defer { closedir(directory) }
+  var ticks = 0
+  while let entry = readdir(directory) {
+    let name = withUnsafePointer(to: &entry.pointee.d_name) { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+    guard !name.hasPrefix("."), TestEnvironment.read("/proc/self/task/\(name)/comm") == "kcd-loop:\(port)\n",
+          let stat = TestEnvironment.read("/proc/self/task/\(name)/stat"), let close = stat.lastIndex(of: ")") else { continue }
+    // Fields after the command: state is the 3rd field, utime the 14th, stime the 15th.
+    let fields = stat[stat.index(after: close)...].split(separator: " ")
+    if fields.count > 12 { ticks += (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) }
+  }
+  return ticks
+}
+
 /// Lets a test hold more sockets than the default soft limit.
 func raiseFileLimit(to wanted: rlim_t) {
   var limit = rlimit()
@@ -81,6 +97,27 @@ func raiseFileLimit(to wanted: rlim_t) {
     #expect(fastElapsed < 0.5, "20 fast requests took \(fastElapsed) s while slow work was running")
     for connection in slow { #expect(connection.readResponse()?.text == "later /slow") }
     #expect(now() - sent >= 0.9)
+  }
+
+  /// A connection a worker owns is registered for no events; the kernel still reports
+  /// EPOLLERR/EPOLLHUP for it, so without a one-shot registration a client reset would make the
+  /// loop wake on every wait until the worker hands the connection back.
+  @Test func aResetWhileAWorkerOwnsTheConnectionDoesNotSpinTheLoop() throws {
+    let started = Latch()
+    let server = try HTTPServer(configuration: testConfiguration(), handler: TwoSpeedHandler(delay: 2, started: started))
+    defer { server.shutdown(grace: 5) }
+    do {
+      let victim = try RawConnection(port: server.port)
+      victim.send(rawRequest("GET", "/slow"))
+      #expect(started.wait(timeout: 5))
+      var reset = linger(l_onoff: 1, l_linger: 0)
+      setsockopt(victim.fd, SOL_SOCKET, SO_LINGER, &reset, socklen_t(MemoryLayout<linger>.size))
+    }  // closed with linger 0: the peer sees RST
+    let before = loopCPUTicks(port: server.port)
+    usleep(1_000_000)
+    let used = loopCPUTicks(port: server.port) - before
+    #expect(used >= 0 && used < 30, "the loop used \(used) ticks of CPU in one second while the worker held a reset connection")
+    #expect(try httpRequest(port: server.port, method: "GET", path: "/now/after").text == "now /now/after")
   }
 
   @Test func twoThousandIdleConnectionsDoNotStopService() throws {

@@ -298,11 +298,12 @@ final class EventLoop: @unchecked Sendable {
   }
 
   /// Before a worker or a stream thread takes the connection: no events for the loop until it
-  /// is handed back.
+  /// is handed back. One-shot, because the kernel reports EPOLLERR/EPOLLHUP whatever the mask:
+  /// a reset peer would otherwise wake the loop on every wait until the worker is done.
   func disarm(_ connection: LoopConnection) {
     guard connection.armed != 0 else { return }
     connection.armed = 0
-    _ = epoll.control(Epoll.modify, connection.fd, events: 0, data: connection.token)
+    _ = epoll.control(Epoll.modify, connection.fd, events: Epoll.oneShot, data: connection.token)
   }
 
   private func handleEvent(token: UInt64) {

@@ -62,7 +62,7 @@ extension ResourceHandler {
       }
       if store.get(type, namespace: namespace, name: name) == nil {
         try checkKind(patch)
-        return .json(201, try store.create(type, namespace: namespace, object: patch, dryRun: dryRun))
+        return negotiated(201, try store.create(type, namespace: namespace, object: patch, dryRun: dryRun))
       }
     }
     let custom = type.isCustom
@@ -70,7 +70,7 @@ extension ResourceHandler {
       (current: JSON) throws(StatusError) -> JSON in
       try ResourceHandler.apply(kind, patch, to: current, custom: custom)
     }
-    return .json(200, updated)
+    return negotiated(200, updated)
   }
 
   /// The `scale` subresource as autoscaling/v1 Scale.
@@ -78,7 +78,7 @@ extension ResourceHandler {
     guard let name = path.name else { return KubeSimAPI.notFoundPath() }
     guard let object = store.get(type, namespace: namespace, name: name) else { throw StatusError.notFound(type, name) }
     switch verb {
-    case "get": return .json(200, ResourceHandler.scaleObject(object))
+    case "get": return negotiated(200, ResourceHandler.scaleObject(object))
     case "update", "patch":
       var target: JSON
       if verb == "update" {
@@ -97,7 +97,7 @@ extension ResourceHandler {
         o["spec"]["replicas"] = .int(replicas)
         return o
       }
-      return .json(200, ResourceHandler.scaleObject(updated))
+      return negotiated(200, ResourceHandler.scaleObject(updated))
     default:
       throw StatusError.methodNotAllowed()
     }

@@ -35,6 +35,7 @@ struct ResourceHandler {
   }
 
   func parseBody() throws(StatusError) -> JSON {
+    if let decoded = try protobufBody() { return decoded }
     do { return try JSON.parse(request.body) } catch {
       throw .badRequest("couldn't get version/kind; json parse error: \(error)")
     }
@@ -55,7 +56,7 @@ struct ResourceHandler {
     if path.subresource == nil && TableView.wanted(request) {
       return .json(200, TableView(type: type, store: store, request: request).table([object], resourceVersion: object["metadata"]["resourceVersion"].stringValue ?? ""))
     }
-    if path.subresource == "status" || path.subresource == nil { return .json(200, object) }
+    if path.subresource == "status" || path.subresource == nil { return negotiated(200, object) }
     return KubeSimAPI.notFoundPath()
   }
 
@@ -83,7 +84,7 @@ struct ResourceHandler {
     if !type.isCustom {
       matched = matched.map { var o = $0; o.removeValue(forKey: "kind"); o.removeValue(forKey: "apiVersion"); return o }
     }
-    return .json(200, ["kind": .string(type.listKind), "apiVersion": .string(type.groupVersion), "metadata": metadata, "items": .array(matched)])
+    return negotiated(200, ["kind": .string(type.listKind), "apiVersion": .string(type.groupVersion), "metadata": metadata, "items": .array(matched)])
   }
 
   func create() throws(StatusError) -> HTTPResponse {
@@ -93,7 +94,7 @@ struct ResourceHandler {
     if type == BuiltinResources.tokenReviews { return reviewToken(body) }
     if type == BuiltinResources.subjectAccessReviews { return reviewAccess(body) }
     let created = try store.create(type, namespace: namespace, object: body, dryRun: dryRun)
-    return .json(201, created)
+    return negotiated(201, created)
   }
 
   func update() throws(StatusError) -> HTTPResponse {
@@ -101,7 +102,7 @@ struct ResourceHandler {
     let body = try parseBody()
     try checkKind(body)
     let updated = try store.update(type, namespace: namespace, name: name, object: body, subresource: path.subresource, dryRun: dryRun)
-    return .json(200, updated)
+    return negotiated(200, updated)
   }
 
   func delete() throws(StatusError) -> HTTPResponse {
@@ -113,12 +114,12 @@ struct ResourceHandler {
       type, namespace: namespace, name: path.name!, precondition: options["preconditions"]["resourceVersion"].stringValue,
       uidPrecondition: options["preconditions"]["uid"].stringValue, propagation: propagation, dryRun: dry)
     switch outcome {
-    case .pending(let object): return .json(202, object)
+    case .pending(let object): return negotiated(202, object)
     case .deleted(let object):
-      if ResourceHandler.deleteReturnsObject(type) { return .json(200, object) }
+      if ResourceHandler.deleteReturnsObject(type) { return negotiated(200, object) }
       var details = StatusError.details(type, path.name!)
       details["uid"] = .string(object.uid)
-      return .json(200, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "details": details])
+      return negotiated(200, ["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "details": details])
     }
   }
 
@@ -133,7 +134,7 @@ struct ResourceHandler {
     for object in store.list(type, namespace: path.namespace).items where filter.matches(object) {
       if case .deleted(let o)? = try? store.delete(type, namespace: object.namespace, name: object.name, dryRun: dryRun) { deleted.append(o) }
     }
-    return .json(200, ["kind": .string(type.listKind), "apiVersion": .string(type.groupVersion), "metadata": ["resourceVersion": .string(String(store.currentRevision))], "items": .array(deleted)])
+    return negotiated(200, ["kind": .string(type.listKind), "apiVersion": .string(type.groupVersion), "metadata": ["resourceVersion": .string(String(store.currentRevision))], "items": .array(deleted)])
   }
 
   func reviewToken(_ body: JSON) -> HTTPResponse {

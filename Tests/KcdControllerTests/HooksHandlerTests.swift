@@ -52,9 +52,21 @@ struct HooksHandlerTests {
 
     func count(_ source: String, _ code: Int) -> Double { metrics.value(ControllerMetrics.hookRequests, [source, String(code)]) }
 
+    /// `onLoop`: as the event loop asks (`reply`); nil when the handler wanted a worker.
+    func post(_ path: String = "/hooks/ci", body: String, id: String = "msg_\(Int.random(in: 0..<1_000_000_000))", key: String = HooksHandlerTests.key,
+              onLoop: Bool) -> HTTPResponse? {
+      let request = signed(path, body: body, id: id, key: key)
+      guard case .now(let response) = handler.reply(request) else { return nil }
+      return response
+    }
+
     func post(_ path: String = "/hooks/ci", body: String, id: String = "msg_\(Int.random(in: 0..<1_000_000_000))", key: String = HooksHandlerTests.key)
       -> HTTPResponse
     {
+      handler.handle(signed(path, body: body, id: id, key: key))
+    }
+
+    func signed(_ path: String, body: String, id: String, key: String) -> HTTPRequest {
       let timestamp = String(Int64(Timestamps.now()))
       let bytes = Array(body.utf8)
       let signature = StandardWebhooks.signature(key: try! StandardWebhooks.Key(secret: key), id: id, timestamp: timestamp, body: bytes)
@@ -62,7 +74,7 @@ struct HooksHandlerTests {
       kcds.beginRelist()
       kcds.listed(candidates().map { ListedObject(object: $0) })
       kcds.endRelist()
-      return handler.handle(HTTPRequest(method: "POST", target: path, headers: headers, body: bytes))
+      return HTTPRequest(method: "POST", target: path, headers: headers, body: bytes)
     }
   }
 
@@ -146,6 +158,47 @@ struct HooksHandlerTests {
     let rendered = f.metrics.render()
     #expect(rendered.contains("kcd_hook_requests_total{source=\"ci\",code=\"401\"} 2\n"), "\(rendered)")
     #expect(f.lines.all.isEmpty, "nothing is logged of requests that are not authentic or not recorded")
+  }
+
+  /// A push for KCDs kcd refuses is answered on the event loop from the cache, listing them
+  /// under `refused` (never "no KCD follows"), and nothing is written: the client points at a
+  /// closed port, so any API call would turn the answer into a 503.
+  @Test("a push for an invalid or unsupported KCD is answered at once with the KCD under refused, without an API call")
+  func refusedWithoutWrites() throws {
+    let invalid: JSON = ["apiVersion": "kcd.dev/v1", "kind": "KCD", "metadata": ["name": "broken", "namespace": "shop", "resourceVersion": "5"],
+                         "spec": ["imageRepo": "registry.example/shop/web", "tag": "main", "selector": [:]]]
+    let unsupported: JSON = ["apiVersion": "kcd.dev/v1", "kind": "KCD", "metadata": ["name": "canary", "namespace": "shop", "resourceVersion": "6"],
+                             "spec": ["imageRepo": "registry.example/shop/web", "tag": "main", "selector": ["app": "web"],
+                                      "strategy": ["kind": "Canary"]]]
+    let f = Fixture(candidates: { [invalid, unsupported] })
+    f.writeSecret(Self.key + "\n")
+    let response = try #require(f.post(body: Self.body(), onLoop: true), "answered on the event loop")
+    #expect(response.status == 200)
+    let body = Self.json(response)
+    #expect(body["refused"].arrayValue?.map { $0["kcd"] } == ["shop/broken", "shop/canary"], "\(body)")
+    #expect(body["refused"][0]["reason"].stringValue?.contains("spec.selector") == true)
+    #expect(body["message"] == "the KCDs that follow registry.example/shop/web:main cannot act on it (see refused)")
+  }
+
+  /// A delivery that carries several events shares one budget: the handler passes one
+  /// deadline to every `record`, and a record whose deadline cannot cover the API's Retry-After
+  /// gives up at once (the sender is told to retry) instead of starting a fresh budget.
+  @Test("record honours the deadline it is given")
+  func recordSharesTheDeliveryDeadline() throws {
+    let (sim, client) = try Self.cluster()
+    defer { sim.stop() }
+    let kcds = KCDCache()
+    kcds.beginRelist()
+    kcds.listed(try client.list(.kcds).items.map { ListedObject(object: $0) })
+    kcds.endRelist()
+    let intake = EventIntake(client: client, kcds: kcds)
+    let event = ImageEvent(repository: "registry.example/shop/web", tag: "main", digest: Self.digest, source: "ci", deliveryID: "msg_deadline",
+                           receivedAt: Timestamps.now())
+    sim.api.faults.add(FaultRule(verb: "patch", resource: "kcds", code: 429, count: 1, retryAfterSeconds: 2))
+    let started = monotonicSeconds()
+    #expect(throws: KubeError.self) { try intake.record(event, deadline: started + 0.5) }
+    #expect(monotonicSeconds() - started < 1.5, "no wait past the delivery's deadline")
+    #expect(try intake.record(event).accepted == ["shop/web"], "with its own budget the same event gets through")
   }
 
   /// KubeSim (plain HTTP, in process) with the KCD CRD, namespace shop and KCD shop/web.

@@ -104,10 +104,7 @@ public final class KCDCache: InformerSink {
     onChange(old, kcd)
   }
 
-  static func follow(of kcd: KCD) -> Follow? {
-    guard let spec = kcd.spec, let tag = spec.tag else { return nil }
-    return Follow(repository: spec.repository, tag: tag)
-  }
+  static func follow(of kcd: KCD) -> Follow? { kcd.follow }
 
   static func targets(of kcd: KCD) -> [WorkloadRef] {
     guard kcd.status.currStatus == .progressing, let r = kcd.status.rollout, !r.isFinished else { return [] }

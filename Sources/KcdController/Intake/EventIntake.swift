@@ -20,7 +20,7 @@ public final class EventIntake: Sendable {
     public var accepted202: Bool { !accepted.isEmpty }
     public init() {}
 
-    mutating func merge(_ other: Result) {
+    public mutating func merge(_ other: Result) {
       accepted += other.accepted
       duplicates += other.duplicates
       refused += other.refused
@@ -87,17 +87,11 @@ public final class EventIntake: Sendable {
   /// Records the event on every matching KCD (of `namespace` only, when given: the poller's
   /// look-ups use one namespace's credentials). Throws when Kubernetes cannot take a write
   /// within the budget (the caller answers 503 or 429 with Retry-After so the sender retries).
-  public func record(_ event: ImageEvent, namespace: String? = nil) throws(KubeError) -> Result {
-    let deadline = monotonicSeconds() + budgetSeconds
-    var result = Result()
-    var work: [KCD] = []
-    for kcd in EventIntake.matches(event, in: kcds) where namespace == nil || kcd.namespace == namespace {
-      if kcd.actionable == nil {
-        result.refused.append((kcd.key, kcd.problems.map(\.message).joined(separator: "; ")))
-      } else {
-        work.append(kcd)
-      }
-    }
+  /// `deadline` (monotonic seconds) bounds a whole delivery that carries several events;
+  /// without it the budget starts now.
+  public func record(_ event: ImageEvent, namespace: String? = nil, deadline: Double? = nil) throws(KubeError) -> Result {
+    let deadline = deadline ?? monotonicSeconds() + budgetSeconds
+    var (result, work) = sorted(event, namespace: namespace)
     if work.count == 1 {
       result.merge(try recordOne(event, work[0], deadline: deadline))
       return result
@@ -117,6 +111,24 @@ public final class EventIntake: Sendable {
     result.merge(recorded)
     result.accepted.sort()
     return result
+  }
+
+  /// What the cache says without writing anything: the KCDs that follow the event and that kcd
+  /// refuses are in `refused`; the rest is returned as work. Answers a webhook on the event
+  /// loop when the work is empty.
+  public func refusals(_ event: ImageEvent) -> Result { sorted(event, namespace: nil).result }
+
+  func sorted(_ event: ImageEvent, namespace: String?) -> (result: Result, work: [KCD]) {
+    var result = Result()
+    var work: [KCD] = []
+    for kcd in EventIntake.matches(event, in: kcds) where namespace == nil || kcd.namespace == namespace {
+      if kcd.actionable == nil {
+        result.refused.append((kcd.key, kcd.problems.map(\.message).joined(separator: "; ")))
+      } else {
+        work.append(kcd)
+      }
+    }
+    return (result, work)
   }
 
   /// Writes the request annotation on one KCD (the cached copy first: the write carries its

@@ -13,6 +13,9 @@ public struct KCD: Sendable, Equatable {
   public var status: KCDStatus
   /// The newest accepted event (the `kcd.dev/event` annotation), if any.
   public var request: RequestedRollout?
+  /// The repository and tag the KCD names, read even when another field is invalid, so a push
+  /// for a KCD kcd refuses is answered "refused", not "no KCD follows".
+  public var follow: KCDCache.Follow?
 
   public var namespace: String { ref.namespace }
   public var name: String { ref.name }
@@ -29,6 +32,7 @@ public struct KCD: Sendable, Equatable {
     self.problems = problems
     self.status = status
     self.request = request
+    self.follow = spec.flatMap { s in s.tag.map { KCDCache.Follow(repository: s.repository, tag: $0) } }
   }
 
   /// Decodes a KCD object. `truncated` (parts nested too deeply were dropped) makes it invalid:
@@ -40,11 +44,12 @@ public struct KCD: Sendable, Equatable {
       self.init(ref: ref, generation: o["metadata"]["generation"].intValue ?? 0, spec: nil,
                 problems: [SpecProblem(.invalid, "spec", "the KCD nests deeper than \(KubeClient.keptDepth) levels; kcd does not read it")],
                 status: KCDStatus(json: o["status"]), request: nil)
-      return
+    } else {
+      let (spec, problems) = KCDSpec.parse(o["spec"])
+      self.init(ref: ref, generation: o["metadata"]["generation"].intValue ?? 0, spec: spec, problems: problems,
+                status: KCDStatus(json: o["status"]), request: annotation.flatMap(RequestedRollout.init(annotation:)))
     }
-    let (spec, problems) = KCDSpec.parse(o["spec"])
-    self.init(ref: ref, generation: o["metadata"]["generation"].intValue ?? 0, spec: spec, problems: problems,
-              status: KCDStatus(json: o["status"]), request: annotation.flatMap(RequestedRollout.init(annotation:)))
+    if follow == nil { follow = KCDSpec.declaredFollow(o["spec"]) }
   }
 
   /// A request that has not been acted on yet (its id is not the status' last event).

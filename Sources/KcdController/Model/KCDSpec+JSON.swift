@@ -59,6 +59,13 @@ extension KCDSpec {
     return out
   }
 
+  /// The repository and tag a spec names when both are well formed, whatever else is wrong.
+  static func declaredFollow(_ s: JSON) -> KCDCache.Follow? {
+    guard let imageRepo = s["imageRepo"].stringValue, RepositoryName.isValid(imageRepo), !imageRepo.contains("@"), !hasTag(imageRepo),
+          let tag = s["tag"].stringValue, !tag.isEmpty, RepositoryName.isValidTag(tag) else { return nil }
+    return KCDCache.Follow(repository: RepositoryName.normalize(imageRepo), tag: tag)
+  }
+
   /// A colon in the last path segment is a tag (`web:1.0`); one in the host is a port.
   static func hasTag(_ name: String) -> Bool {
     name.split(separator: "/", omittingEmptySubsequences: false).last?.contains(":") == true

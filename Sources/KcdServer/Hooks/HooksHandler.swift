@@ -156,17 +156,25 @@ public struct HooksHandler: HTTPHandler {
       }
       return .answer(noFollower(source, pushes[0]))
     }
-    guard pushes.contains(where: intake.needsWrites) else { return .answer(write(pushes, source: source)) }
+    // Every KCD that follows is one kcd refuses: answered from the cache, never written (the
+    // event loop must not wait on the API even if the cache changes meanwhile).
+    guard pushes.contains(where: intake.needsWrites) else {
+      var result = EventIntake.Result()
+      for event in pushes { result.merge(intake.refusals(event)) }
+      return .answer(respond(result, pushes, source: source))
+    }
     return .write(pushes)
   }
 
   /// Durable before 2xx: 202 when recorded on at least one KCD, 200 when there was nothing to do,
-  /// 429/503 with Retry-After when Kubernetes could not take the write.
+  /// 429/503 with Retry-After when Kubernetes could not take the write. One budget covers the
+  /// whole delivery, however many events it carries.
   func write(_ pushes: [ImageEvent], source: String) -> HTTPResponse {
+    let deadline = monotonicSeconds() + intake.budgetSeconds
     var result = EventIntake.Result()
     for event in pushes {
       do {
-        let r = try intake.record(event)
+        let r = try intake.record(event, deadline: deadline)
         result.accepted += r.accepted
         result.duplicates += r.duplicates
         result.refused += r.refused
@@ -178,6 +186,10 @@ public struct HooksHandler: HTTPHandler {
         return answer(source, error.status == 429 ? 429 : 503, ["error": "cannot record the event right now; retry"], headers: ["Retry-After": wait])
       }
     }
+    return respond(result, pushes, source: source)
+  }
+
+  func respond(_ result: EventIntake.Result, _ pushes: [ImageEvent], source: String) -> HTTPResponse {
     if result.accepted.isEmpty && result.duplicates.isEmpty && result.refused.isEmpty && !readiness.current() {
       // "No KCD follows" from a cache that may be stale would lose the event: ask for a retry.
       return answer(source, 503, ["error": "kcd's view of the KCDs is not current; retry"], headers: ["Retry-After": "2"])

@@ -66,7 +66,7 @@ struct RegistryEndToEndTests {
     TestEnvironment.write(configuredCredentials
       ? "registries:\n  - {host: \"\(registry.host)\", username: \(DistributionRegistry.username), passwordFile: \(passwordFile)}\n"
       : "registries: []\n", to: config)
-    let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory, extraArguments: ["--config", config], hooksPort: hooksPort)
+    let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory, extraArguments: ["--config", config, "--min-poll-seconds", "1"], hooksPort: hooksPort)
     #expect(kcd.waitReady())
     TestEnvironment.write(hookToken + "\n", to: sim.directory + "/hooks/distribution")
     let layout = sim.directory + "/layout"

@@ -13,6 +13,10 @@ import Glibc
 /// it, jittered), shared by those KCDs; credentials are the namespace's own. Groups and due
 /// times change only when KCDs do; between due times the poller sleeps. A new digest goes
 /// through the same durable intake as a webhook, so polling never deploys anything by itself.
+/// Look-ups run on a small pool, at most two per registry host at once, so a registry that
+/// hangs until its timeout delays only its own groups. No group is polled more often than
+/// every `minimumInterval` seconds (30 by default), whatever a KCD asks: the original kcd's
+/// examples used 5 s, and Docker Hub and ECR rate-limit far below that at a thousand KCDs.
 public final class FallbackPoller: Sendable {
   struct Group: Hashable {
     var repository: String
@@ -39,24 +43,33 @@ public final class FallbackPoller: Sendable {
     var stopping = false
   }
 
+  /// The shortest interval kcd polls at (a KCD asking for less is polled this often).
+  public static let defaultMinimumInterval = 30
+  let minimumInterval: Int
+
   let resolver: any ImageResolver
   let intake: EventIntake
+  let pool: HostLimitedPool
   let log: Logger
   let clock: @Sendable () -> Double
   let state = Mutex(State())
   let wake = ChangeSignal()
   let running = Atomic<Bool>(false)
 
-  public init(resolver: any ImageResolver, intake: EventIntake, log: Logger, clock: @escaping @Sendable () -> Double = monotonicSeconds) {
+  public init(resolver: any ImageResolver, intake: EventIntake, log: Logger, minimumInterval: Int = defaultMinimumInterval, threads: Int = 4,
+              perHost: Int = 2, clock: @escaping @Sendable () -> Double = monotonicSeconds) {
     self.resolver = resolver
+    self.pool = HostLimitedPool(threads: threads, perHost: perHost)
+    self.minimumInterval = max(1, minimumInterval)
     self.intake = intake
     self.log = log
     self.clock = clock
   }
 
-  static func group(of kcd: KCD) -> (Group, Int)? {
+  func group(of kcd: KCD) -> (Group, Int)? {
     guard let spec = kcd.actionable, let tag = spec.tag, spec.pollIntervalSeconds > 0, !spec.suspend else { return nil }
-    return (Group(repository: spec.repository, imageRepo: spec.imageRepo, tag: tag, namespace: kcd.namespace), spec.pollIntervalSeconds)
+    return (Group(repository: spec.repository, imageRepo: spec.imageRepo, tag: tag, namespace: kcd.namespace),
+            max(spec.pollIntervalSeconds, minimumInterval))
   }
 
   /// Keeps the groups in step with the KCDs (the controller calls this for every change).
@@ -64,7 +77,7 @@ public final class FallbackPoller: Sendable {
     let key = new?.key ?? old?.key ?? ""
     let now = clock()
     state.withLock { s in
-      let wanted = new.flatMap(FallbackPoller.group(of:))
+      let wanted = new.flatMap(group(of:))
       if let g = s.byKCD[key], g != wanted?.0 {
         s.groups[g]?.members[key] = nil
         if s.groups[g]?.members.isEmpty == true {
@@ -79,6 +92,9 @@ public final class FallbackPoller: Sendable {
         // A new group waits one jittered interval (a webhook usually comes first).
         s.groups[g] = GroupState()
         s.timers.schedule(g, at: now + FallbackPoller.jittered(Double(interval)))
+      } else if let due = s.timers.due(of: g), due > now + Double(interval) * 1.1 {
+        // A shorter interval takes effect now, not after the longer one ends.
+        s.timers.schedule(g, at: now + FallbackPoller.jittered(Double(interval)))
       }
       s.groups[g]?.members[key] = interval
     }
@@ -90,7 +106,9 @@ public final class FallbackPoller: Sendable {
   public func start() {
     guard !running.exchange(true, ordering: .relaxed) else { return }
     Threads.spawn { [self] in
-      while let due = nextDue() { for g in due { poll(g) } }
+      while let due = nextDue() {
+        for g in due { pool.submit(host: RepositoryName.host(g.repository)) { [self] in poll(g) } }
+      }
       running.store(false, ordering: .relaxed)
     }
   }
@@ -99,6 +117,7 @@ public final class FallbackPoller: Sendable {
     state.withLock { $0.stopping = true }
     wake.notify()
     while running.load(ordering: .relaxed) { usleep(5_000) }
+    pool.stop()
   }
 
   /// Sleeps until a group is due (or the groups change); nil when stopping.
@@ -126,6 +145,8 @@ public final class FallbackPoller: Sendable {
   func poll(_ g: Group) {
     guard let (interval, members) = state.withLock({ s in s.groups[g].map { ($0.interval, Set($0.members.keys)) } }) else { return }
     let now = clock()
+    // The group's next due time is set below, on a pool thread: the loop must see it.
+    defer { wake.notify() }
     do {
       let digest = try resolver.digest(repository: g.imageRepo, tag: g.tag, namespace: g.namespace)
       let unchanged = state.withLock { s -> Bool in

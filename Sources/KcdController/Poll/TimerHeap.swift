@@ -2,19 +2,22 @@
 /// key leaves its old entry behind, skipped when it surfaces).
 struct TimerHeap<Key: Hashable> {
   var entries: [(due: Double, key: Key, version: UInt64)] = []
-  var current: [Key: UInt64] = [:]
+  var current: [Key: (version: UInt64, due: Double)] = [:]
   var counter: UInt64 = 0
 
   var isEmpty: Bool { current.isEmpty }
 
   mutating func schedule(_ key: Key, at due: Double) {
     counter += 1
-    current[key] = counter
+    current[key] = (counter, due)
     entries.append((due, key, counter))
     siftUp(entries.count - 1)
   }
 
   mutating func remove(_ key: Key) { current[key] = nil }
+
+  /// When `key` is due, if it is scheduled.
+  func due(of key: Key) -> Double? { current[key]?.due }
 
   /// The earliest live due time.
   mutating func nextDue() -> Double? {
@@ -35,7 +38,7 @@ struct TimerHeap<Key: Hashable> {
   }
 
   mutating func dropStale() {
-    while let top = entries.first, current[top.key] != top.version { popTop() }
+    while let top = entries.first, current[top.key]?.version != top.version { popTop() }
   }
 
   mutating func popTop() {

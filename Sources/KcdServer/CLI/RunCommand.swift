@@ -7,6 +7,7 @@ enum RunCommand {
     Usage: kcd run [--kubeconfig F] [--context C] [--namespace N]... [--hooks-addr :8080] [--api-addr :8081]
                    [--hooks-secret-dir /etc/kcd/hooks] [--kube-qps 1000] [--kube-burst 2000] [--workers 4]
                    [--log-format json|text] [--config FILE] [--watch-silence-seconds 180]
+                   [--min-poll-seconds 30]
 
     Watches KCD resources, takes image events on the hooks listener (POST /hooks/<source>), records
     them on the matching KCDs and rolls the selected workloads out, pinned by digest. A file named
@@ -17,13 +18,14 @@ enum RunCommand {
     registries (credentials, plain-HTTP hosts), repository aliases and trustSignedDigests.
     --kube-qps and --kube-burst are ceilings: kcd halves its rate while the API server answers
     429 and climbs back as requests succeed. A cache whose watch sends nothing (not even a
-    bookmark) for --watch-silence-seconds is relisted.
+    bookmark) for --watch-silence-seconds is relisted. The fallback poller looks a repository up
+    no more often than every --min-poll-seconds, whatever a KCD's pollIntervalSeconds asks.
     """
 
   static let command = Command(name: "run", summary: "run the controller and its webhook and API listeners", usage: usage) { args in
     let a = try Arguments(args, valueFlags: [
       "kubeconfig", "context", "namespace", "hooks-addr", "api-addr", "hooks-secret-dir", "kube-qps", "kube-burst", "workers", "log-format", "config",
-      "watch-silence-seconds",
+      "watch-silence-seconds", "min-poll-seconds",
     ], switchFlags: ["leader-elect"])
     guard a.positionals.isEmpty else { throw UsageError("unexpected argument \(a.positionals[0])") }
     if a.has("leader-elect") { throw UsageError("--leader-elect is not available in this version; run one replica") }
@@ -49,6 +51,7 @@ enum RunCommand {
     if let b = try number("kube-burst") { guard b >= 1 else { throw UsageError("--kube-burst must be positive") }; options.kubeBurst = Int(b) }
     if let w = try number("workers") { guard w >= 1 else { throw UsageError("--workers must be positive") }; options.workers = Int(w) }
     if let s = try number("watch-silence-seconds") { guard s >= 1 else { throw UsageError("--watch-silence-seconds must be at least 1") }; options.watchSilenceSeconds = s }
+    if let m = try number("min-poll-seconds") { guard m >= 1 else { throw UsageError("--min-poll-seconds must be at least 1") }; options.minimumPollSeconds = Int(m) }
     options.identity = Environment.value("HOSTNAME") ?? "kcd"
     let connection = try KubeConfigLoader.load(kubeconfig: setting("kubeconfig"), context: setting("context"))
     let runtime = try KcdRuntime(connection: connection, options: options, log: log)

@@ -22,6 +22,8 @@ public final class KcdRuntime: Sendable {
     public var config = KcdConfig()
     /// The fallback poller (each KCD's pollIntervalSeconds; 0 there turns it off per KCD).
     public var polling = true
+    /// No repository is polled more often than this, whatever a KCD's pollIntervalSeconds says.
+    public var minimumPollSeconds = FallbackPoller.defaultMinimumInterval
     /// A watch silent this long (no event, no bookmark) is restarted.
     public var watchSilenceSeconds = 180.0
     /// Builds the ECR client for ECR hosts.
@@ -78,7 +80,7 @@ public final class KcdRuntime: Sendable {
     let host = options.apiAddress.hasPrefix(":") ? "127.0.0.1" : String(options.apiAddress.split(separator: ":").dropLast().joined(separator: ":"))
     let controller = self.controller
     let intake = EventIntake(client: client, kcds: controller.kcds, onRecorded: { controller.recorded($0) })
-    let poller = options.polling ? FallbackPoller(resolver: resolver, intake: intake, log: log) : nil
+    let poller = options.polling ? FallbackPoller(resolver: resolver, intake: intake, log: log, minimumInterval: options.minimumPollSeconds) : nil
     self.poller = poller
     if let poller { controller.observeKCDs { old, new in poller.kcdChanged(old: old, new: new) } }
     var hooksConfig = HTTPServerConfiguration(address: options.hooksAddress)

@@ -122,13 +122,7 @@ public final class Informer: Sendable {
         backoff = 0.8
         try watchLoop()
       } catch {
-        var failures = 0
-        update { h in
-          h.watching = false
-          h.consecutiveFailures += 1
-          h.lastError = error.description
-          failures = h.consecutiveFailures
-        }
+        let failures = failed(error)
         if isStopping { return }
         onFailure(error.description, failures)
         if monotonicSeconds() - lastBackoffReset > 120 { backoff = 0.8 }
@@ -137,6 +131,18 @@ public final class Informer: Sendable {
         lastBackoffReset = monotonicSeconds()
       }
     }
+  }
+
+  /// Records a failed list or watch; returns how many failed in a row.
+  func failed(_ error: KubeError) -> Int {
+    var failures = 0
+    update { h in
+      h.watching = false
+      h.consecutiveFailures += 1
+      h.lastError = error.description
+      failures = h.consecutiveFailures
+    }
+    return failures
   }
 
   func sleep(seconds: Double) {
@@ -159,26 +165,35 @@ public final class Informer: Sendable {
     syncedFlag.store(true, ordering: .releasing)
   }
 
-  /// Watches until an error; a clean end re-watches from the last resourceVersion.
+  /// Watches until an error; a clean end re-watches from the last resourceVersion. The cache
+  /// counts as watching only once the server has answered (a connect that hangs is not a
+  /// watch); a clean end is contact, so the few milliseconds of a re-watch stay current.
   func watchLoop() throws(KubeError) {
     while !isStopping {
       let rv = resourceVersion
       let timeout = Int.random(in: options.watchTimeout)
-      update { h in
-        h.watching = true
-        h.lastContact = monotonicSeconds()
-      }
       defer { update { $0.watching = false } }
       do {
         try client.watch(resource, namespace: options.namespace, resourceVersion: rv, labelSelector: options.labelSelector, timeoutSeconds: timeout,
-                         silenceLimit: options.silenceLimit, onEvent: { [self] event in apply(event); return !isStopping },
-                         shouldStop: { [self] in isStopping })
+                         silenceLimit: options.silenceLimit,
+                         onOpen: { [self] in
+                           update { h in
+                             h.watching = true
+                             h.lastContact = monotonicSeconds()
+                             h.consecutiveFailures = 0
+                             h.lastError = nil
+                           }
+                         },
+                         onEvent: { [self] event in apply(event); return !isStopping }, shouldStop: { [self] in isStopping })
+        update { $0.lastContact = monotonicSeconds() }
       } catch {
         if error.isExpired { throw error }  // relist
         if error.status == 429 || error.status >= 500 {
-          // Back off and watch again from the same revision, no relist.
-          update { $0.watching = false }
-          sleep(seconds: max(1, error.retryAfterSeconds ?? 1))
+          // Back off and watch again from the same revision, no relist; counted and reported
+          // like any other failure, and the cache stops counting as current 5 s after contact.
+          let failures = failed(error)
+          onFailure(error.description, failures)
+          sleep(seconds: min(30, max(1, error.retryAfterSeconds ?? Double(min(failures, 30)))))
           continue
         }
         throw error

@@ -38,10 +38,11 @@ extension KubeClient {
   /// Streams a watch until the server ends it, `onEvent` returns false, or `shouldStop` says so.
   /// An ERROR event is thrown as the KubeError its Status describes (410 for expired history).
   /// A stream silent for `silenceLimit` seconds (no event, no bookmark) is treated as dead.
+  /// `onOpen` is called once the server has answered 200 (the watch is established).
   public func watch(
     _ r: KubeResource, namespace: String? = nil, resourceVersion: String, labelSelector: String? = nil, fieldSelector: String? = nil,
-    timeoutSeconds: Int, allowBookmarks: Bool = true, silenceLimit: Double? = nil, onEvent: @escaping (WatchEvent) -> Bool,
-    shouldStop: @escaping () -> Bool
+    timeoutSeconds: Int, allowBookmarks: Bool = true, silenceLimit: Double? = nil, onOpen: @escaping () -> Void = {},
+    onEvent: @escaping (WatchEvent) -> Bool, shouldStop: @escaping () -> Bool
   ) throws(KubeError) {
     var q: [(String, String)] = [("watch", "true"), ("resourceVersion", resourceVersion), ("timeoutSeconds", String(timeoutSeconds))]
     if allowBookmarks { q.append(("allowWatchBookmarks", "true")) }
@@ -65,6 +66,7 @@ extension KubeClient {
     do {
       try client.stream(request, onHead: { status, _ in
         state.status = status
+        if status == 200 { onOpen() }
         return true
       }, onData: { chunk in
         if state.status != 200 {

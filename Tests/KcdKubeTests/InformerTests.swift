@@ -107,6 +107,26 @@ struct InformerTests {
     #expect(eventually(timeout: 10) { informer.isCurrent })
   }
 
+  @Test("a re-watch the server refuses (503) is counted and reported, and the cache stops counting as current until a watch opens")
+  func refusedWatch() throws {
+    let (sim, client) = try Self.sim()
+    defer { sim.stop() }
+    let failures = Mutex<[(String, Int)]>([])
+    let informer = Informer(client: client, resource: .configMaps, options: Informer.Options(namespace: "default"), sink: RecordingSink(),
+                            onFailure: { message, n in failures.withLock { $0.append((message, n)) } })
+    informer.start()
+    defer { informer.stop() }
+    #expect(eventually(timeout: 10) { informer.hasSynced && informer.state.watching })
+    sim.api.faults.add(FaultRule(verb: "watch", resource: "configmaps", code: 503))
+    sim.api.faults.dropWatches()
+    #expect(eventually(timeout: 10) { informer.state.consecutiveFailures >= 2 }, "\(informer.state)")
+    #expect(!informer.state.watching)
+    #expect(failures.withLock { $0 }.contains { $0.0.contains("503") && $0.1 >= 1 }, "\(failures.withLock { $0 })")
+    #expect(eventually(timeout: 10) { !informer.isCurrent }, "no watch and no contact for 5 s: not current")
+    sim.api.faults.clear()
+    #expect(eventually(timeout: 10) { informer.isCurrent && informer.state.watching && informer.state.consecutiveFailures == 0 })
+  }
+
   @Test("an informer that cannot reach the API server is not current and counts its failures")
   func unreachable() throws {
     let client = KubeClient(connection: KubeConnection(server: "http://127.0.0.1:9"))

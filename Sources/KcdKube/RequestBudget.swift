@@ -20,7 +20,7 @@ public enum RequestPriority: Int, Sendable, Comparable {
 /// `--kube-burst`), lowered when the server pushes back (429, or 5xx with Retry-After: the rate
 /// halves, down to a tenth of the ceiling, and Events pause for Retry-After) and raised again as
 /// requests succeed. While a critical request waits for a token, nothing else takes one; Events
-/// also leave the last token to others.
+/// also leave the last token to others (unless the burst is a single token).
 public final class RequestBudget: Sendable {
   struct State {
     var tokens: Double
@@ -58,7 +58,7 @@ public final class RequestBudget: Sendable {
       s.tokens = min(burst, s.tokens + (now - s.last) * s.rate)
       s.last = now
       if p != .critical && s.criticalWaiting > 0 { return 0.005 }
-      let need: Double = p == .background ? 2 : 1
+      let need: Double = p == .background ? min(2, burst) : 1
       if s.tokens >= need { s.tokens -= 1; return 0 }
       return max(0.001, (need - s.tokens) / max(s.rate, 0.1))
     }
@@ -83,14 +83,15 @@ public final class RequestBudget: Sendable {
     }
   }
 
-  /// The server pushed back: halve the rate (not below a tenth of the ceiling), spend the
-  /// saved-up burst, and pause Events for `retryAfter`.
+  /// The server pushed back: halve the rate (not below a tenth of the ceiling, or 1 qps when
+  /// that is lower than half the ceiling), spend the saved-up burst, and pause Events for
+  /// `retryAfter`. The rate never rises above the ceiling here.
   public func pushback(retryAfter: Double) {
     let rate = state.withLock { s -> Double in
       let now = clock()
       s.pausedUntil = max(s.pausedUntil, now + min(max(retryAfter, 0), 60))
       if ceiling > 0 {
-        s.rate = max(max(1, ceiling / 10), s.rate / 2)
+        s.rate = max(RequestBudget.floor(ceiling), s.rate / 2)
         s.tokens = min(s.tokens, 1)
         s.last = now
       }
@@ -99,6 +100,9 @@ public final class RequestBudget: Sendable {
     }
     onRateChange(rate)
   }
+
+  /// The lowest rate pushback brings a ceiling to.
+  static func floor(_ ceiling: Double) -> Double { min(max(1, ceiling / 10), ceiling / 2) }
 
   /// A request went through: creep back towards the ceiling.
   public func succeeded() {

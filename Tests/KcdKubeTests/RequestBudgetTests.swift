@@ -64,6 +64,19 @@ import Testing
     #expect(budget.pushbacks == 6)
   }
 
+  @Test("a ceiling below 1 qps is never raised by pushback; a burst of one token still serves Events")
+  func smallCeilings() {
+    let clock = Clock()
+    let slow = RequestBudget(qps: 0.5, burst: 5, clock: clock.read)
+    for _ in 0..<5 { slow.pushback(retryAfter: 0) }
+    #expect(slow.currentRate == 0.25, "halved once, never lifted to 1 qps above its 0.5 ceiling")
+    let one = RequestBudget(qps: 10, burst: 1, clock: clock.read)
+    #expect(one.tryAcquire(.background) == 0, "with one token in all, Events cannot leave one to others")
+    #expect(one.tryAcquire(.background) > 0)
+    clock.advance(0.11)
+    #expect(one.tryAcquire(.background) == 0, "and keep flowing at the rate")
+  }
+
   @Test("a wait past the deadline is refused at once, with how long to wait")
   func deadline() throws {
     let clock = Clock()

@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/param_build.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -157,10 +158,30 @@ void kcd_hmac_sha256_key_free(kcd_hmac_key *key) {
   free(key);
 }
 
+// One working state per thread, reused: copying into it is all a signature costs. It is
+// freed when its thread exits (kcd's workers and connection threads come and go).
+static pthread_key_t hmac_work_key;
+static pthread_once_t hmac_work_once = PTHREAD_ONCE_INIT;
+
+static void hmac_work_free(void *work) { EVP_MD_CTX_free((EVP_MD_CTX *)work); }
+static void hmac_work_key_create(void) { pthread_key_create(&hmac_work_key, hmac_work_free); }
+
+static EVP_MD_CTX *hmac_work(void) {
+  pthread_once(&hmac_work_once, hmac_work_key_create);
+  EVP_MD_CTX *work = pthread_getspecific(hmac_work_key);
+  if (work == NULL) {
+    if ((work = EVP_MD_CTX_new()) == NULL) return NULL;
+    if (pthread_setspecific(hmac_work_key, work) != 0) {
+      EVP_MD_CTX_free(work);
+      return NULL;
+    }
+  }
+  return work;
+}
+
 int kcd_hmac_sha256(const kcd_hmac_key *key, const uint8_t *part1, size_t len1, const uint8_t *part2, size_t len2, uint8_t *out) {
-  // One working state per thread, reused: copying into it is all a signature costs.
-  static __thread EVP_MD_CTX *work;
-  if (work == NULL && (work = EVP_MD_CTX_new()) == NULL) return 0;
+  EVP_MD_CTX *work = hmac_work();
+  if (work == NULL) return 0;
   uint8_t inner[32];
   unsigned int n = 0;
   if (EVP_MD_CTX_copy_ex(work, key->inner) != 1) return 0;

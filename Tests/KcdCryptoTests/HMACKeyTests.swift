@@ -46,4 +46,45 @@ import Testing
     }
     #expect(wrong.load(ordering: .relaxed) == 0)
   }
+
+  /// Resident bytes of this process (the second field of /proc/self/statm, in pages).
+  static func resident() -> Int {
+    let fd = open("/proc/self/statm", O_RDONLY)
+    guard fd >= 0 else { return 0 }
+    defer { close(fd) }
+    var buffer = [UInt8](repeating: 0, count: 256)
+    let n = read(fd, &buffer, buffer.count)
+    let fields = String(decoding: buffer.prefix(max(n, 0)), as: UTF8.self).split(separator: " ")
+    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+  }
+
+  @Test("each thread's working state is freed when the thread ends (threads come and go for ever)")
+  func noLeakPerThread() async {
+    // In a process of its own, so no other test's allocations blur the count.
+    await #expect(processExitsWith: .success) {
+      let key = HMACKey(Array("k".utf8))!
+      func macOnFreshThreads(_ n: Int) {
+        for _ in 0..<n {
+          var thread = pthread_t()
+          let box = Unmanaged.passRetained(key).toOpaque()
+          pthread_create(&thread, nil, { raw in
+            let key = Unmanaged<HMACKey>.fromOpaque(raw!).takeRetainedValue()
+            _ = key.mac([], [1, 2, 3])
+            return nil
+          }, box)
+          pthread_join(thread, nil)
+        }
+      }
+      macOnFreshThreads(200)
+      let before = HMACKeyTests.resident()
+      macOnFreshThreads(30_000)
+      // A state per thread kept for ever is more than 200 bytes each: over 6 MB here.
+      if HMACKeyTests.resident() - before > 2 << 20 { exit(1) }
+    }
+  }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

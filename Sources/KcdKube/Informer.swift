@@ -106,7 +106,15 @@ public final class Informer: Sendable {
   }
 
   public func stop() {
-    stopping.store(true, ordering: .relaxed)
+    requestStop()
+    waitStopped()
+  }
+
+  /// Asks the informer to stop without waiting (a watch notices within about a second), so
+  /// several can stop side by side.
+  public func requestStop() { stopping.store(true, ordering: .relaxed) }
+
+  public func waitStopped() {
     while running.load(ordering: .relaxed) { usleep(5_000) }
   }
 

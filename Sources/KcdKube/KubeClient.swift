@@ -17,18 +17,23 @@ public final class KubeClient: Sendable {
   /// Called once per finished request with the verb and the result label (status or "transport").
   let observer: @Sendable (String, String) -> Void
   public let fieldManager: String
+  /// Sent as User-Agent: `kcd/<version>`, with the replica's identity when there are several
+  /// (the API server's audit log then says which replica wrote what).
+  public let userAgent: String
 
   struct Transport {
     var http: HTTPClient
     var clientCertificate: [UInt8]?
   }
 
-  public init(connection: KubeConnection, qps: Double = 50, burst: Int = 100, fieldManager: String = "kcd",
+  public init(connection: KubeConnection, qps: Double = 50, burst: Int = 100, fieldManager: String = "kcd", identity: String? = nil,
               onRateChange: @escaping @Sendable (Double) -> Void = { _ in },
               observer: @escaping @Sendable (String, String) -> Void = { _, _ in }) {
     self.connection = connection
     self.budget = RequestBudget(qps: qps, burst: burst, onRateChange: onRateChange)
-    self.transport = Mutex(Transport(http: HTTPClient(tls: connection.tls, userAgent: "kcd/\(KcdVersion.current)")))
+    let userAgent = "kcd/\(KcdVersion.current)" + (identity.map { " (\($0))" } ?? "")
+    self.userAgent = userAgent
+    self.transport = Mutex(Transport(http: HTTPClient(tls: connection.tls, userAgent: userAgent)))
     self.observer = observer
     self.fieldManager = fieldManager
   }
@@ -41,7 +46,7 @@ public final class KubeClient: Sendable {
         var tls = connection.tls
         tls.clientCertificatePEM = cert
         tls.clientKeyPEM = key
-        t.http = HTTPClient(tls: tls, userAgent: "kcd/\(KcdVersion.current)")
+        t.http = HTTPClient(tls: tls, userAgent: userAgent)
         t.clientCertificate = cert
       }
       return t.http

@@ -17,6 +17,15 @@ public struct KubeConfigError: Error, Sendable, CustomStringConvertible {
 public enum KubeConfigLoader {
   public static let serviceAccountDirectory = "/var/run/secrets/kubernetes.io/serviceaccount"
 
+  /// The pod's own namespace: `POD_NAMESPACE`, else the service account's namespace file; nil
+  /// outside a cluster.
+  public static func podNamespace(environment: [String: String] = ProcessRunner.currentEnvironment()) -> String? {
+    if let ns = environment["POD_NAMESPACE"], !ns.isEmpty { return ns }
+    guard let bytes = try? FileIO.read(serviceAccountDirectory + "/namespace", limit: 1024) else { return nil }
+    let ns = String(decoding: bytes, as: UTF8.self).trimmingSpaces()
+    return ns.isEmpty ? nil : ns
+  }
+
   public static func load(kubeconfig: String?, context: String?, environment: [String: String] = ProcessRunner.currentEnvironment()) throws(KubeConfigError) -> KubeConnection {
     var paths: [String] = []
     if let k = kubeconfig, !k.isEmpty {

@@ -16,28 +16,7 @@ struct PushbackTests {
 
   /// 500 Deployments, each followed by its own KCD.
   static func manifest() -> String {
-    var out = "apiVersion: v1\nkind: Namespace\nmetadata: {name: burst}\n"
-    for i in 0..<count {
-      out += """
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: app-\(i), namespace: burst, labels: {app: app-\(i)}}
-        spec:
-          replicas: 1
-          selector: {matchLabels: {app: app-\(i)}}
-          template:
-            metadata: {labels: {app: app-\(i)}}
-            spec: {containers: [{name: app, image: "registry.example/app-\(i):1"}]}
-        ---
-        apiVersion: kcd.dev/v1
-        kind: KCD
-        metadata: {name: app-\(i), namespace: burst}
-        spec: {imageRepo: registry.example/app-\(i), tag: main, selector: {app: app-\(i)}, pollIntervalSeconds: 0}
-
-        """
-    }
-    return out
+    WorkloadManifests.deploymentsWithKCDs(namespace: "burst", count: count, oldTag: "1", repository: { "registry.example/app-\($0)" })
   }
 
   /// Sends one signed callback, retrying like a webhook sender on 429/503 (Retry-After).

@@ -30,27 +30,9 @@ struct RegistryEndToEndTests {
     let sim = try SimProcess()
     var r = try sim.kubectl(Kubectl.machine, ["apply", "-f", "-"], input: SpineEndToEndTests.crd)
     #expect(r.status == 0, "\(r)")
-    var manifests = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"
-    for i in 0..<count {
-      manifests += """
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: app-\(i), namespace: shop, labels: {app: app-\(i)}}
-        spec:
-          replicas: 1
-          selector: {matchLabels: {app: app-\(i)}}
-          template:
-            metadata: {labels: {app: app-\(i)}}
-            spec: {\(pullSecret ? "imagePullSecrets: [{name: registry-pull}], " : "")containers: [{name: app, image: "\(registry.host)/team/app:old"}]}
-        ---
-        apiVersion: kcd.dev/v1
-        kind: KCD
-        metadata: {name: app-\(i), namespace: shop}
-        spec: {imageRepo: "\(registry.host)/team/app", tag: prod, selector: {app: app-\(i)}, pollIntervalSeconds: \(pollInterval)}
-
-        """
-    }
+    let manifests = WorkloadManifests.deploymentsWithKCDs(
+      namespace: "shop", count: count, tag: "prod", repository: { _ in "\(registry.host)/team/app" }, kcdSpec: "pollIntervalSeconds: \(pollInterval)",
+      podSpec: pullSecret ? "imagePullSecrets: [{name: registry-pull}], " : "")
     r = try sim.kubectl(Kubectl.machine, ["apply", "-f", "-"], input: manifests)
     #expect(r.status == 0, "\(r)")
     if pullSecret {

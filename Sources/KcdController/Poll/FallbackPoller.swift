@@ -41,6 +41,8 @@ public final class FallbackPoller: Sendable {
     var byKCD: [String: Group] = [:]
     var timers = TimerHeap<Group>()
     var stopping = false
+    /// Only the leader polls; a follower keeps the schedule and waits.
+    var active = true
   }
 
   /// The shortest interval kcd polls at (a KCD asking for less is polled this often).
@@ -113,6 +115,12 @@ public final class FallbackPoller: Sendable {
     }
   }
 
+  /// Polls (the leader) or keeps the schedule without polling (a follower).
+  public func setActive(_ on: Bool) {
+    state.withLock { $0.active = on }
+    wake.notify()
+  }
+
   public func stop() {
     state.withLock { $0.stopping = true }
     wake.notify()
@@ -126,6 +134,7 @@ public final class FallbackPoller: Sendable {
       let seen = wake.current
       let (stopping, due, next) = state.withLock { s -> (Bool, [Group], Double?) in
         let now = clock()
+        if !s.active { return (s.stopping, [], nil) }
         return (s.stopping, s.timers.popDue(now), s.timers.nextDue().map { $0 - now })
       }
       if stopping { return nil }

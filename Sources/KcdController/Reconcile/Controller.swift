@@ -24,6 +24,9 @@ public final class Controller: Sendable {
     public var trustSignedDigests = true
     /// A watch silent this long (no event, no bookmark) is restarted.
     public var watchSilenceSeconds = 180.0
+    /// False under leader election: the caches fill (hooks need them) but nothing is reconciled
+    /// until `setLeading(true)`.
+    public var leadsAtStart = true
     public init() {}
   }
 
@@ -43,12 +46,17 @@ public final class Controller: Sendable {
   let wakeResync = ChangeSignal()
   let hints = KCDHints()
   let generations = GenerationMemo()
+  let leading: Atomic<Bool>
+  let leadership = ChangeSignal()
+  let leadershipListeners = Listeners<Bool>()
 
   public init(client: KubeClient, metrics: MetricsRegistry, options: Options = Options(), log: Logger) {
     self.client = client
     self.metrics = metrics
     self.options = options
     self.log = log
+    leading = Atomic(options.leadsAtStart)
+    metrics.set(ControllerMetrics.leader, [], options.leadsAtStart ? 1 : 0)
     ControllerMetrics.registerInformerMetrics(metrics)
     events = EventRecorder(client: client, host: options.identity, onError: { message in log.warn("cannot record event", [("error", message)]) })
     let queue = self.queue
@@ -90,6 +98,9 @@ public final class Controller: Sendable {
 
   var allInformers: [Informer] { kcdInformers + workloadInformers }
 
+  /// Told whenever this replica starts (true) or stops (false) leading.
+  public func observeLeadership(_ f: @escaping @Sendable (Bool) -> Void) { leadershipListeners.add(f) }
+
   /// Told about every KCD change (old, new), after the cache has it.
   public func observeKCDs(_ f: @escaping @Sendable (KCD?, KCD?) -> Void) { listeners.add(f) }
 
@@ -121,11 +132,41 @@ public final class Controller: Sendable {
     }
   }
 
+  /// Whether this replica reconciles now.
+  public var isLeading: Bool { leading.load(ordering: .relaxed) }
+
+  /// Starts or stops reconciling (leader election). Workers stop at a safe point: between two
+  /// passes, never in the middle of one. A new leader looks at every KCD at once, which resumes
+  /// every rollout in flight and every pending request from what the KCDs record.
+  public func setLeading(_ on: Bool) {
+    guard leading.exchange(on, ordering: .relaxed) != on else { return }
+    metrics.set(ControllerMetrics.leader, [], on ? 1 : 0)
+    leadership.notify()
+    leadershipListeners.notify(on)
+    if on {
+      for kcd in kcds.all { queue.add(kcd.key) }
+    }
+  }
+
+  /// Blocks a worker while this replica does not lead; false once the controller stops.
+  func waitUntilLeading() -> Bool {
+    while !isLeading {
+      if queue.isShutDown { return false }
+      let seen = leadership.current
+      if isLeading { break }
+      _ = leadership.wait(after: seen, timeout: 1)
+    }
+    return !queue.isShutDown
+  }
+
   public func stop() {
     queue.shutDown()
+    leadership.notify()
     wakeResync.notify()
     resolutions?.stop()
-    for informer in allInformers { informer.stop() }
+    // Side by side: each watch notices within about a second.
+    for informer in allInformers { informer.requestStop() }
+    for informer in allInformers { informer.waitStopped() }
     while running.load(ordering: .relaxed) > 0 { usleep(5_000) }
   }
 
@@ -149,7 +190,13 @@ public final class Controller: Sendable {
   }
 
   func work(_ executor: RolloutExecutor) {
-    while let key = queue.get() {
+    while waitUntilLeading(), let key = queue.get() {
+      if !isLeading {
+        // Leadership ended while this worker waited for a key: leave it for the next leader.
+        queue.done(key)
+        queue.add(key)
+        continue
+      }
       metrics.set(ControllerMetrics.queueDepth, [], Double(queue.depth))
       do {
         if let again = try executor.reconcile(key: key) { queue.add(key, after: again) }
@@ -187,6 +234,17 @@ final class KCDObservers: Sendable {
 
   func notify(_ old: KCD?, _ new: KCD?) {
     for f in list.withLock({ $0 }) { f(old, new) }
+  }
+}
+
+/// Callbacks told about one kind of change.
+final class Listeners<Value: Sendable>: Sendable {
+  let list = Mutex<[@Sendable (Value) -> Void]>([])
+
+  func add(_ f: @escaping @Sendable (Value) -> Void) { list.withLock { $0.append(f) } }
+
+  func notify(_ value: Value) {
+    for f in list.withLock({ $0 }) { f(value) }
   }
 }
 

@@ -4,14 +4,28 @@ import KcdHTTP
 import KcdJSON
 import KcdKube
 
-/// The API listener (cluster-internal): health, readiness, version, metrics and KCD status.
+/// Who leads, as this replica sees it.
+public struct Leadership: Sendable {
+  public var identity: String
+  public var leading: Bool
+  /// The Lease's holder (nil: nobody, or not known yet).
+  public var leader: String?
+
+  var json: JSON {
+    ["identity": .string(identity), "leading": .bool(leading), "leader": leader.map(JSON.string) ?? .null]
+  }
+}
+
+/// The API listener (cluster-internal): health, readiness, version, metrics, who leads and KCD status.
 public struct APIHandler: HTTPHandler {
   let controller: Controller
   let metrics: MetricsRegistry
+  let leadership: @Sendable () -> Leadership
 
-  public init(controller: Controller, metrics: MetricsRegistry) {
+  public init(controller: Controller, metrics: MetricsRegistry, leadership: @escaping @Sendable () -> Leadership) {
     self.controller = controller
     self.metrics = metrics
+    self.leadership = leadership
   }
 
   /// Everything here is read from memory (caches, metrics): answered on the event loop.
@@ -22,7 +36,8 @@ public struct APIHandler: HTTPHandler {
     let s = request.pathSegments.map(String.init)
     switch request.path {
     case "/healthz": return .text(200, "ok\n")
-    case "/readyz": return APIHandler.readiness(controller)
+    case "/readyz": return APIHandler.readiness(controller, leadership())
+    case "/api/v1/leader": return .json(200, leadership().json)
     case "/version": return .json(200, ["version": .string(KcdVersion.current)])
     case "/metrics":
       return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(metrics.render().utf8))
@@ -50,9 +65,10 @@ public struct APIHandler: HTTPHandler {
 
   /// 200 once every cache has synced and the KCD cache is current; the body says how each
   /// cache stands either way.
-  static func readiness(_ controller: Controller) -> HTTPResponse {
+  static func readiness(_ controller: Controller, _ leadership: Leadership) -> HTTPResponse {
     let ready = controller.hasSynced && controller.kcdsCurrent
     var lines = [ready ? "ok" : "not ready"]
+    lines.append(leadership.leading ? "leader: this replica (\(leadership.identity))" : "leader: \(leadership.leader ?? "none yet"); this replica follows")
     for (resource, namespace, h) in controller.informerStates {
       let state = !h.synced ? "not synced" : h.watching ? "watching" : "reconnecting"
       var line = "\(resource)\(namespace.map { " (\($0))" } ?? ""): \(state)"

@@ -1,13 +1,19 @@
 import KcdCore
 import KcdKube
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `kcd run`: the controller, the hooks listener and the API listener.
 enum RunCommand {
   static let usage = """
     Usage: kcd run [--kubeconfig F] [--context C] [--namespace N]... [--hooks-addr :8080] [--api-addr :8081]
                    [--hooks-secret-dir /etc/kcd/hooks] [--kube-qps 1000] [--kube-burst 2000] [--workers 4]
                    [--log-format json|text] [--config FILE] [--watch-silence-seconds 180]
-                   [--min-poll-seconds 30]
+                   [--min-poll-seconds 30] [--leader-elect] [--leader-election-namespace NS]
+                   [--leader-election-id kcd] [--leader-election-lease-duration 15]
+                   [--leader-election-renew-deadline 10] [--leader-election-retry-period 2]
 
     Watches KCD resources, takes image events on the hooks listener (POST /hooks/<source>), records
     them on the matching KCDs and rolls the selected workloads out, pinned by digest. A file named
@@ -20,15 +26,19 @@ enum RunCommand {
     429 and climbs back as requests succeed. A cache whose watch sends nothing (not even a
     bookmark) for --watch-silence-seconds is relisted. The fallback poller looks a repository up
     no more often than every --min-poll-seconds, whatever a KCD's pollIntervalSeconds asks.
+    --leader-elect: several replicas share a coordination.k8s.io/v1 Lease (named by
+    --leader-election-id, in --leader-election-namespace, default the pod's own namespace);
+    every replica serves hooks and the API, only the leader reconciles and polls. Without it
+    run one replica.
     """
 
   static let command = Command(name: "run", summary: "run the controller and its webhook and API listeners", usage: usage) { args in
     let a = try Arguments(args, valueFlags: [
       "kubeconfig", "context", "namespace", "hooks-addr", "api-addr", "hooks-secret-dir", "kube-qps", "kube-burst", "workers", "log-format", "config",
-      "watch-silence-seconds", "min-poll-seconds",
+      "watch-silence-seconds", "min-poll-seconds", "leader-election-namespace", "leader-election-id", "leader-election-lease-duration",
+      "leader-election-renew-deadline", "leader-election-retry-period",
     ], switchFlags: ["leader-elect"])
     guard a.positionals.isEmpty else { throw UsageError("unexpected argument \(a.positionals[0])") }
-    if a.has("leader-elect") { throw UsageError("--leader-elect is not available in this version; run one replica") }
     /// A flag, else its `KCD_*` environment variable (`--hooks-addr` → `KCD_HOOKS_ADDR`).
     func setting(_ name: String) -> String? {
       a.value(name) ?? Environment.value("KCD_" + String(name.uppercased().map { $0 == "-" ? "_" : $0 }))
@@ -53,6 +63,17 @@ enum RunCommand {
     if let s = try number("watch-silence-seconds") { guard s >= 1 else { throw UsageError("--watch-silence-seconds must be at least 1") }; options.watchSilenceSeconds = s }
     if let m = try number("min-poll-seconds") { guard m >= 1 else { throw UsageError("--min-poll-seconds must be at least 1") }; options.minimumPollSeconds = Int(m) }
     options.identity = Environment.value("HOSTNAME") ?? "kcd"
+    if a.has("leader-elect") || ["1", "true"].contains(setting("leader-elect")?.lowercased() ?? "") {
+      // Unique per process: the pod name, or the host and the process id.
+      var election = LeaderElectionOptions(namespace: setting("leader-election-namespace") ?? KubeConfigLoader.podNamespace() ?? "default",
+                                           identity: "\(options.identity)_\(getpid())")
+      if let id = setting("leader-election-id") { election.name = id }
+      if let d = try number("leader-election-lease-duration") { election.config.leaseDuration = d }
+      if let d = try number("leader-election-renew-deadline") { election.config.renewDeadline = d }
+      if let d = try number("leader-election-retry-period") { election.config.retryPeriod = d }
+      if let problem = election.config.problem { throw UsageError("--leader-elect: \(problem)") }
+      options.leaderElection = election
+    }
     let connection = try KubeConfigLoader.load(kubeconfig: setting("kubeconfig"), context: setting("context"))
     let runtime = try KcdRuntime(connection: connection, options: options, log: log)
     runtime.start()

@@ -22,6 +22,8 @@ public final class KcdRuntime: Sendable {
     public var config = KcdConfig()
     /// The fallback poller (each KCD's pollIntervalSeconds; 0 there turns it off per KCD).
     public var polling = true
+    /// Leader election over a Lease (nil: this replica always leads; run only one).
+    public var leaderElection: LeaderElectionOptions? = nil
     /// No repository is polled more often than this, whatever a KCD's pollIntervalSeconds says.
     public var minimumPollSeconds = FallbackPoller.defaultMinimumInterval
     /// A watch silent this long (no event, no bookmark) is restarted.
@@ -38,6 +40,8 @@ public final class KcdRuntime: Sendable {
   public let apiServer: HTTPServer
   /// Catches pushes whose webhook was lost (nil when polling is off).
   public let poller: FallbackPoller?
+  /// Decides which replica reconciles (nil without leader election).
+  public let elector: LeaderElector?
   let log: Logger
 
   public init(connection: KubeConnection, options: Options, log: Logger) throws {
@@ -49,7 +53,8 @@ public final class KcdRuntime: Sendable {
       ["200", "201", "404", "409", "410", "422", "429", "500", "503", "transport"].map { [verb, $0] }
     })
     let rateGauge = metrics.cell(ControllerMetrics.kubeRateLimit)
-    client = KubeClient(connection: connection, qps: options.kubeQPS, burst: options.kubeBurst, onRateChange: { rateGauge?.set($0) }) { verb, code in
+    client = KubeClient(connection: connection, qps: options.kubeQPS, burst: options.kubeBurst, identity: options.leaderElection?.config.identity,
+                        onRateChange: { rateGauge?.set($0) }) { verb, code in
       kubeCounters.increment([verb, code])
     }
     let configured = ConfiguredCredentials(registries: options.config.registries, log: log)
@@ -74,35 +79,54 @@ public final class KcdRuntime: Sendable {
     controllerOptions.identity = options.identity
     controllerOptions.trustSignedDigests = options.config.trustSignedDigests
     controllerOptions.watchSilenceSeconds = options.watchSilenceSeconds
-    controller = Controller(client: client, metrics: metrics, options: controllerOptions, log: log)
+    controllerOptions.leadsAtStart = options.leaderElection == nil
+    let controller = Controller(client: client, metrics: metrics, options: controllerOptions, log: log)
+    self.controller = controller
     pullSecretsBox.set(PullSecretCredentials(client: client, controller: controller, log: log))
-    apiServer = try HTTPServer(configuration: HTTPServerConfiguration(address: options.apiAddress), handler: APIHandler(controller: controller, metrics: metrics))
+    let client = self.client
+    let elector = options.leaderElection.map { election in
+      LeaderElector(client: client, namespace: election.namespace, name: election.name, config: election.config, log: log,
+                    callbacks: .init(started: { controller.setLeading(true) }, stopped: { controller.setLeading(false) }))
+    }
+    self.elector = elector
+    let identity = options.leaderElection?.config.identity ?? options.identity
+    apiServer = try HTTPServer(configuration: HTTPServerConfiguration(address: options.apiAddress), handler: APIHandler(
+      controller: controller, metrics: metrics,
+      leadership: { Leadership(identity: identity, leading: controller.isLeading, leader: elector == nil ? identity : elector?.holder) }))
     let host = options.apiAddress.hasPrefix(":") ? "127.0.0.1" : String(options.apiAddress.split(separator: ":").dropLast().joined(separator: ":"))
-    let controller = self.controller
     let intake = EventIntake(client: client, kcds: controller.kcds, onRecorded: { controller.recorded($0) })
     let poller = options.polling ? FallbackPoller(resolver: resolver, intake: intake, log: log, minimumInterval: options.minimumPollSeconds) : nil
     self.poller = poller
-    if let poller { controller.observeKCDs { old, new in poller.kcdChanged(old: old, new: new) } }
+    if let poller {
+      controller.observeKCDs { old, new in poller.kcdChanged(old: old, new: new) }
+      // Only the leader polls.
+      poller.setActive(controller.isLeading)
+      controller.observeLeadership { poller.setActive($0) }
+    }
     var hooksConfig = HTTPServerConfiguration(address: options.hooksAddress)
     hooksConfig.maximumBodyBytes = 1 << 20
     hooksServer = try HTTPServer(configuration: hooksConfig, handler: HooksHandler(
       secrets: HookSecrets(directory: options.hooksSecretDirectory), intake: intake, metrics: metrics, log: log,
       aliases: options.config.dealias,
       statusBase: "http://\(host):\(apiServer.port)", readiness: HooksReadiness(synced: { controller.kcdsSynced }, current: { controller.kcdsCurrent })))
-    metrics.set(ControllerMetrics.leader, [], 1)
   }
 
   public func start() {
     controller.start()
     poller?.start()
+    elector?.start()
     log.info("kcd started", [("hooks", "\(hooksServer.port)"), ("api", "\(apiServer.port)"), ("server", client.connection.server)])
   }
 
+  /// Graceful shutdown: no new webhooks (those in flight finish, bounded), no new passes
+  /// (workers finish the one they are in), then the Lease is released so the next replica
+  /// leads at once, then the API listener goes.
   public func stop() {
-    hooksServer.shutdown(grace: 10)
+    hooksServer.shutdown(grace: 5)
     poller?.stop()
     controller.stop()
-    apiServer.shutdown(grace: 2)
+    elector?.stop(timeout: 2)
+    apiServer.shutdown(grace: 1)
   }
 }
 
@@ -111,4 +135,16 @@ final class PullSecretsBox: Sendable {
   let value = Mutex<PullSecretCredentials?>(nil)
   func set(_ v: PullSecretCredentials) { value.withLock { $0 = v } }
   func get() -> PullSecretCredentials? { value.withLock { $0 } }
+}
+
+/// `--leader-elect` and its settings: the Lease kcd's replicas share.
+public struct LeaderElectionOptions: Sendable {
+  public var namespace: String
+  public var name = "kcd"
+  public var config: LeaderElection.Config
+
+  public init(namespace: String, identity: String) {
+    self.namespace = namespace
+    config = LeaderElection.Config(identity: identity)
+  }
 }

@@ -46,7 +46,8 @@ public final class KubeSim: Sendable {
     } catch {
       throw KubeSimError(message: error.message)
     }
-    store = ObjectStore(historyLimit: options.historyLimit, serveV1beta1CronJobs: options.serveV1beta1CronJobs)
+    let version = EmulatedVersion(minor: Int(options.serverMinorVersion) ?? 30, forceBatchV1beta1: options.serveV1beta1CronJobs)
+    store = ObjectStore(historyLimit: options.historyLimit, version: version)
     let caPEM = certificateAuthority?.certificateChainPEM ?? ""
     store.addAuthenticationConfigMap(clientCAPEM: caPEM)
     api = KubeSimAPI(store: store, token: options.token, serverMinorVersion: options.serverMinorVersion)

@@ -57,6 +57,21 @@ public enum Kubectl {
   public static var debian120: String {
     TestEnvironment.variable("KCD_KUBECTL_120") ?? (TestEnvironment.packageRoot + "/.build-tools/kubectl-1.20/usr/bin/kubectl")
   }
+
+  /// Where the machine's dispatcher keeps one kubectl per minor version (`kubectl.1.27` …);
+  /// `KCD_KUBECTL_DIR` overrides it.
+  public static var versionedDirectory: String {
+    TestEnvironment.variable("KCD_KUBECTL_DIR") ?? "/usr/lib/google-cloud-sdk/bin"
+  }
+
+  /// The minor versions the dispatcher offers.
+  public static let versionedMinors = 27...33
+
+  /// Each versioned kubectl, called directly (the dispatcher would pick one by server version).
+  public static var versioned: [String] { versionedMinors.map { "\(versionedDirectory)/kubectl.1.\($0)" } }
+
+  /// Every kubectl the conformance tests run: each versioned binary and Debian's 1.20.2.
+  public static var all: [String] { versioned + [debian120] }
 }
 
 extension SimProcess {

@@ -32,6 +32,7 @@ import Testing
     let groups = try #require(apis["groups"].arrayValue)
     #expect(groups.compactMap { $0["name"].stringValue } == [
       "apiextensions.k8s.io", "apps", "authentication.k8s.io", "authorization.k8s.io", "batch", "coordination.k8s.io", "events.k8s.io",
+      "networking.k8s.io", "policy", "rbac.authorization.k8s.io",
     ])
     let apps = try #require(groups.first { $0["name"] == "apps" })
     #expect(apps["preferredVersion"] == ["groupVersion": "apps/v1", "version": "v1"])

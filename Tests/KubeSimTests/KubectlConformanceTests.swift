@@ -3,10 +3,11 @@ import KcdTestSupport
 import Testing
 
 /// Real kubectl against `kcd sim` as a separate process: the machine's kubectl (which picks its
-/// version from the server's /version) and Debian's kubectl 1.20.2.
+/// version from the server's /version), each versioned kubectl it dispatches to (1.27–1.33,
+/// called directly) and Debian's kubectl 1.20.2. The cases run in parallel, one sim each.
 @Suite(.timeLimit(.minutes(5)))
 struct KubectlConformanceTests {
-  static let binaries = [Kubectl.machine, Kubectl.debian120]
+  static let binaries = [Kubectl.machine] + Kubectl.all
 
   static func fixture(_ name: String) -> String {
     TestEnvironment.read(TestEnvironment.packageRoot + "/Tests/KubeSimTests/Fixtures/" + name) ?? ""
@@ -15,6 +16,7 @@ struct KubectlConformanceTests {
   @Test("the kubectl binaries are installed")
   func binariesArePresent() throws {
     #expect(TestEnvironment.executableExists(Kubectl.debian120), "run scripts/setup.sh to unpack kubectl 1.20.2")
+    for binary in Kubectl.versioned { #expect(TestEnvironment.executableExists(binary), "\(binary) is missing") }
     let r = try Subprocess.run([Kubectl.machine, "version", "--client"])
     #expect(r.status == 0)
   }
@@ -24,7 +26,15 @@ struct KubectlConformanceTests {
     let sim = try SimProcess()
     func k(_ args: String..., input: String? = nil) throws -> ProcessResult { try sim.kubectl(kubectl, args, input: input) }
 
-    var r = try k("apply", "-f", "-", input: Self.fixture("base.yaml"))
+    // kubectl 1.32 and later send these bodies as protobuf.
+    var r = try k("create", "namespace", "x")
+    #expect(r.status == 0 && r.stdout.contains("namespace/x created"), "\(r)")
+    r = try k("create", "configmap", "c", "-n", "x", "--from-literal=a=b")
+    #expect(r.status == 0 && r.stdout.contains("configmap/c created"), "\(r)")
+    r = try k("get", "configmap", "c", "-n", "x", "-o", "jsonpath={.data.a}")
+    #expect(r.status == 0 && r.stdout == "b", "\(r)")
+
+    r = try k("apply", "-f", "-", input: Self.fixture("base.yaml"))
     #expect(r.status == 0, "\(r)")
     for created in ["namespace/shop created", "deployment.apps/web created", "service/web created", "configmap/settings created",
                     "customresourcedefinition.apiextensions.k8s.io/widgets.example.com created"] {

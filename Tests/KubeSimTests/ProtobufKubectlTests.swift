@@ -6,7 +6,7 @@ import Testing
 /// against `kcd sim` as a process they must create the objects and read them back with JSON.
 @Suite(.timeLimit(.minutes(3)))
 struct ProtobufKubectlTests {
-  static let binaries = ["1.33", "1.32"].map { "/usr/lib/google-cloud-sdk/bin/kubectl.\($0)" }.filter(TestEnvironment.executableExists)
+  static let binaries = Kubectl.versioned.filter { $0.hasSuffix(".1.32") || $0.hasSuffix(".1.33") }.filter(TestEnvironment.executableExists)
 
   @Test("create namespace, configmap, secret and deployment; get them back", arguments: binaries)
   func createAndGet(kubectl: String) throws {

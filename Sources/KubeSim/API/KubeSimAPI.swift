@@ -31,14 +31,15 @@ public final class KubeSimAPI: HTTPHandler {
     var maximumTimeout = 1800.0
   }
 
-  public init(store: ObjectStore, token: String, serverMinorVersion: String = "30") {
+  /// `serverMinorVersion` is what `/version` says; nil says the store's emulated version.
+  public init(store: ObjectStore, token: String, serverMinorVersion: String? = nil) {
     self.store = store
     self.faults = FaultPlan()
     self.requestLog = RequestLog()
     self.access = AccessTable()
     self.tokens = Mutex([token])
     self.settings = Mutex(WatchSettings())
-    self.discovery = Discovery(store: store, serverVersion: ("1", serverMinorVersion))
+    self.discovery = Discovery(store: store, serverVersion: ("1", serverMinorVersion ?? String(store.version.minor)))
     self.extraControl = Mutex([:])
   }
 

@@ -91,8 +91,8 @@ struct ResourceHandler {
     if path.name != nil { throw StatusError.methodNotAllowed() }
     let body = try parseBody()
     try checkKind(body)
-    if type == BuiltinResources.tokenReviews { return reviewToken(body) }
-    if type == BuiltinResources.subjectAccessReviews { return reviewAccess(body) }
+    if type.storageGroupResource == "authentication.k8s.io/tokenreviews" { return reviewToken(body) }
+    if type.storageGroupResource == "authorization.k8s.io/subjectaccessreviews" { return reviewAccess(body) }
     let created = try store.create(type, namespace: namespace, object: body, dryRun: dryRun)
     return negotiated(201, created)
   }
@@ -135,27 +135,5 @@ struct ResourceHandler {
       if case .deleted(let o)? = try? store.delete(type, namespace: object.namespace, name: object.name, dryRun: dryRun) { deleted.append(o) }
     }
     return negotiated(200, ["kind": .string(type.listKind), "apiVersion": .string(type.groupVersion), "metadata": ["resourceVersion": .string(String(store.currentRevision))], "items": .array(deleted)])
-  }
-
-  func reviewToken(_ body: JSON) -> HTTPResponse {
-    var review = body
-    review["apiVersion"] = "authentication.k8s.io/v1"
-    review["kind"] = "TokenReview"
-    review["status"] = api.access.review(token: body["spec"]["token"].stringValue ?? "")
-    return .json(201, review)
-  }
-
-  func reviewAccess(_ body: JSON) -> HTTPResponse {
-    let spec = body["spec"]
-    let attributes = spec["resourceAttributes"]
-    let allowed = api.access.allowed(
-      user: spec["user"].stringValue ?? "", groups: spec["groups"].arrayValue?.compactMap(\.stringValue) ?? [],
-      verb: attributes["verb"].stringValue ?? "", group: attributes["group"].stringValue ?? "",
-      resource: attributes["resource"].stringValue ?? "", namespace: attributes["namespace"].stringValue)
-    var review = body
-    review["apiVersion"] = "authorization.k8s.io/v1"
-    review["kind"] = "SubjectAccessReview"
-    review["status"] = allowed ? ["allowed": true, "reason": "granted by the KubeSim access table"] : ["allowed": false]
-    return .json(201, review)
   }
 }

@@ -69,7 +69,7 @@ struct TableView {
 
   func cell(_ o: JSON, path: String, type: String) -> JSON {
     let v = JSONPathLite.evaluate(path, on: o)
-    if type == "date" { return .string(v.stringValue.flatMap(Timestamps.parse).map(TableView.since) ?? "<unknown>") }
+    if type == "date" { return .string(v.stringValue.flatMap(TableView.instant).map(TableView.since) ?? "<unknown>") }
     if v.isNull { return type == "string" ? "" : .null }
     return v
   }
@@ -101,7 +101,7 @@ struct TableView {
     case "Cluster-IP": return spec["clusterIP"]
     case "Port(s)": return .string((spec["ports"].arrayValue ?? []).map { "\(n($0["port"]))/\($0["protocol"].stringValue ?? "TCP")" }.joined(separator: ","))
     case "Data": return .int(Int64((o["data"].objectValue?.count ?? 0) + (o["binaryData"].objectValue?.count ?? 0)))
-    case "Last Seen": return .string(o["lastTimestamp"].stringValue.flatMap(Timestamps.parse).map(TableView.since) ?? "<unknown>")
+    case "Last Seen": return .string(o["lastTimestamp"].stringValue.flatMap(TableView.instant).map(TableView.since) ?? "<unknown>")
     case "Reason": return o["reason"]
     case "Object": return .string("\((o["involvedObject"]["kind"].stringValue ?? "").lowercased())/\(o["involvedObject"]["name"].stringValue ?? "")")
     case "Message": return o["message"]
@@ -110,8 +110,11 @@ struct TableView {
   }
 
   static func age(_ o: JSON) -> String {
-    o["metadata"]["creationTimestamp"].stringValue.flatMap(Timestamps.parse).map(since) ?? "<unknown>"
+    o["metadata"]["creationTimestamp"].stringValue.flatMap(TableView.instant).map(since) ?? "<unknown>"
   }
+
+  /// A metav1.Time field's instant, in seconds, for ages.
+  static func instant(_ text: String) -> Double? { GoTime(parsing: text, .rfc3339).map { Double($0.seconds) } }
 
   /// kubectl's short durations: 42s, 5m, 3h, 2d.
   static func since(_ t: Double) -> String {

@@ -32,6 +32,7 @@ struct WatchStream {
     if rv.isEmpty || rv == "0" || sendInitial {
       let snapshot = store.list(type, namespace: namespace)
       initial = snapshot.items.filter(filter.matches)
+      if store.version.setsSelfLink { initial = initial.map { SelfLink.stamp($0, type: type, requestPath: request.path) } }
       start = snapshot.revision
     } else {
       guard let n = Int64(rv) else { throw .badRequest("resourceVersion: Invalid value: \"\(rv)\": must be a non-negative integer") }
@@ -70,7 +71,7 @@ struct WatchStream {
           try writer.send([["type": "ERROR", "object": status]])
           return
         }
-        let events = changes.compactMap { WatchStream.translate($0, type: type, filter: filter) }
+        let events = changes.compactMap { WatchStream.translate($0, type: type, filter: filter, selfLink: store.version.setsSelfLink) }
         try writer.send(events)
         cursor = max(cursor, revision)
         let now = monotonicSeconds()
@@ -93,11 +94,12 @@ struct WatchStream {
 
   /// A stored change as this watch sees it: objects entering or leaving the selection become
   /// ADDED or DELETED.
-  static func translate(_ change: ChangeEvent, type: ResourceType, filter: ObjectFilter) -> JSON? {
+  static func translate(_ change: ChangeEvent, type: ResourceType, filter: ObjectFilter, selfLink: Bool = false) -> JSON? {
     guard change.storage == type.storageGroupResource else { return nil }
     var object = change.object
     object["apiVersion"] = .string(type.groupVersion)
     object["kind"] = .string(type.kind)
+    if selfLink { object["metadata"]["selfLink"] = .string(SelfLink.path(of: object, type: type)) }
     let now = filter.matches(change.object)
     let before = change.previous.map(filter.matches) ?? false
     let kind: String

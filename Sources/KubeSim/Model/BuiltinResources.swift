@@ -51,8 +51,11 @@ public enum BuiltinResources {
     namespaces, configMaps, secrets, services, serviceAccounts, pods, nodes, events,
     deployments, statefulSets, daemonSets, replicaSets, controllerRevisions,
     jobs, cronJobs, leases, eventsV1, customResourceDefinitions, tokenReviews, subjectAccessReviews,
-  ]
+  ] + rbac + [ingresses, networkPolicies, podDisruptionBudgets]
 
   /// The same CronJob storage served as batch/v1beta1, for servers that pretend to be 1.20.
   public static let cronJobsV1beta1 = cronJobs.with { $0.version = "v1beta1" }
+
+  /// TokenReview as authentication.k8s.io/v1beta1 served it until 1.22.
+  public static let tokenReviewsV1beta1 = tokenReviews.with { $0.version = "v1beta1" }
 }

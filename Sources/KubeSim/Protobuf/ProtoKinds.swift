@@ -8,6 +8,10 @@ enum ProtoKinds {
     "apps/v1/DaemonSet": .daemonSet, "apps/v1/ControllerRevision": .controllerRevision,
     "batch/v1/Job": .job, "batch/v1/CronJob": .cronJob, "batch/v1beta1/CronJob": .cronJob,
     "coordination.k8s.io/v1/Lease": .lease, "autoscaling/v1/Scale": .scale,
+    "rbac.authorization.k8s.io/v1/Role": .role, "rbac.authorization.k8s.io/v1/ClusterRole": .clusterRole,
+    "rbac.authorization.k8s.io/v1/RoleBinding": .roleBinding, "rbac.authorization.k8s.io/v1/ClusterRoleBinding": .clusterRoleBinding,
+    "networking.k8s.io/v1/Ingress": .ingress, "networking.k8s.io/v1/NetworkPolicy": .networkPolicy,
+    "policy/v1/PodDisruptionBudget": .podDisruptionBudget, "policy/v1beta1/PodDisruptionBudget": .podDisruptionBudget,
   ]
 
   /// The message of a kind, or of its `XList`.

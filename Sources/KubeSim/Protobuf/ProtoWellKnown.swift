@@ -1,4 +1,3 @@
-import KcdCore
 import KcdJSON
 
 /// The apimachinery messages whose JSON form is a scalar: Time, MicroTime, IntOrString, Quantity.
@@ -16,19 +15,14 @@ enum ProtoWellKnown {
       }
     }
     if seconds == 0 && nanos == 0 { return .null }
-    let whole = Timestamps.rfc3339(Double(seconds))
-    guard micro else { return .string(whole) }
-    let micros = String(max(0, nanos) / 1000)
-    return .string(whole.dropLast() + "." + String(repeating: "0", count: max(0, 6 - micros.count)) + micros + "Z")
+    return .string(GoTime(seconds: seconds, nanos: Int(max(0, nanos))).formatted(micro ? .rfc3339Micro : .rfc3339))
   }
 
   static func encodeTime(_ value: JSON) -> ProtoWriter? {
-    guard let text = value.stringValue, let t = Timestamps.parse(text) else { return nil }
-    let seconds = t.rounded(.down)
-    let micros = min(999_999, ((t - seconds) * 1_000_000).rounded())
+    guard let text = value.stringValue, let t = GoTime(parsing: text, .rfc3339) else { return nil }
     var w = ProtoWriter()
-    w.intField(1, Int64(seconds))
-    w.intField(2, Int64(micros) * 1000)
+    w.intField(1, t.seconds)
+    w.intField(2, Int64(t.nanos))
     return w
   }
 

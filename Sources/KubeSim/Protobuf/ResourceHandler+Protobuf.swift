@@ -46,7 +46,8 @@ extension ResourceHandler {
 
   /// The answer in protobuf when the client prefers it and KubeSim knows the kind; JSON otherwise
   /// (custom resources, kinds without a table), which client-go accepts as well.
-  func negotiated(_ status: Int, _ object: JSON) -> HTTPResponse {
+  func negotiated(_ status: Int, _ answer: JSON) -> HTTPResponse {
+    let object = store.version.setsSelfLink ? SelfLink.stamp(answer, type: type, requestPath: request.path) : answer
     guard !type.isCustom, prefersProtobuf else { return .json(status, object) }
     let apiVersion = object["apiVersion"].stringValue ?? type.groupVersion
     let kind = object["kind"].stringValue ?? type.kind

@@ -111,7 +111,7 @@ extension WorkloadSimulator {
     let created = try store.create(BuiltinResources.jobs, namespace: namespace, object: job)
     _ = try? store.modify(type, namespace: namespace, name: name, subresource: "status") { (o: JSON) throws(StatusError) -> JSON in
       var c = o
-      c["status"]["lastScheduleTime"] = .string(Timestamps.rfc3339(store.clock()))
+      c["status"]["lastScheduleTime"] = .string(GoTime(store.clock()).formatted(.rfc3339))
       return c
     }
     return created

@@ -22,7 +22,7 @@ struct SimContext {
     self.options = options
   }
 
-  var wallNow: String { Timestamps.rfc3339(store.clock()) }
+  var wallNow: String { GoTime(store.clock()).formatted(.rfc3339) }
 
   mutating func run(_ key: WorkloadSimulator.WorkKey) {
     switch key.kind {

@@ -43,7 +43,7 @@ enum CRDRegistry {
     if names["singular"].isNull { names["singular"] = .string(kind.lowercased()) }
     if names["listKind"].isNull { names["listKind"] = .string(kind + "List") }
     o["spec"]["names"] = names
-    let time = JSON.string(Timestamps.rfc3339(now))
+    let time = JSON.string(GoTime(now).formatted(.rfc3339))
     o["status"] = [
       "acceptedNames": names,
       "conditions": [

@@ -73,6 +73,10 @@ enum ObjectDefaults {
     case "/namespaces":
       setIfMissing(&o, ["spec", "finalizers"], ["kubernetes"])
       if o["status"]["phase"].isNull { o["status"] = ["phase": "Active"] }
+    case "rbac.authorization.k8s.io/rolebindings", "rbac.authorization.k8s.io/clusterrolebindings":
+      o = binding(o)
+    case "networking.k8s.io/networkpolicies":
+      o = networkPolicy(o)
     case "/serviceaccounts", "/configmaps", "/secrets":
       if type.plural == "secrets" { setIfMissing(&o, ["type"], "Opaque") }
     default:

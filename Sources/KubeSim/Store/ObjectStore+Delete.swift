@@ -27,7 +27,7 @@ extension ObjectStore {
         // A namespace goes Terminating; the namespace controller (the simulator) empties and removes it.
         if old.isBeingDeleted { return .deleted(old) }
         var new = old
-        new["metadata"]["deletionTimestamp"] = .string(Timestamps.rfc3339(clock()))
+        new["metadata"]["deletionTimestamp"] = .string(GoTime(clock()).formatted(.rfc3339))
         new["status"]["phase"] = "Terminating"
         s.revision += 1
         new["metadata"]["resourceVersion"] = .string(String(s.revision))
@@ -39,7 +39,7 @@ extension ObjectStore {
       if !finalizers.isEmpty {
         if old.isBeingDeleted { return .pending(old) }
         var new = old
-        new["metadata"]["deletionTimestamp"] = .string(Timestamps.rfc3339(clock()))
+        new["metadata"]["deletionTimestamp"] = .string(GoTime(clock()).formatted(.rfc3339))
         new["metadata"]["deletionGracePeriodSeconds"] = 0
         s.revision += 1
         new["metadata"]["resourceVersion"] = .string(String(s.revision))

@@ -44,7 +44,7 @@ extension ObjectStore {
     if s.buckets[type.storageGroupResource]?[key] != nil { throw StatusError.alreadyExists(type, name) }
     let now = clock()
     o["metadata"]["uid"] = .string(Identifiers.uuid())
-    o["metadata"]["creationTimestamp"] = .string(Timestamps.rfc3339(now))
+    o["metadata"]["creationTimestamp"] = .string(GoTime(now).formatted(.rfc3339))
     o["metadata"].removeValue(forKey: "deletionTimestamp")
     o["metadata"].removeValue(forKey: "managedFields")
     if type.hasGeneration { o["metadata"]["generation"] = 1 } else { o["metadata"].removeValue(forKey: "generation") }

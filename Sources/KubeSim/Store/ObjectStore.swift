@@ -37,15 +37,15 @@ public final class ObjectStore: Sendable {
   /// Wall clock for timestamps; tests may pin it.
   let clock: @Sendable () -> Double
 
-  public init(historyLimit: Int = 10_000, clock: @escaping @Sendable () -> Double = Timestamps.now, serveV1beta1CronJobs: Bool = false) {
+  /// The Kubernetes version whose behaviour the store and the API follow.
+  public let version: EmulatedVersion
+
+  public init(historyLimit: Int = 10_000, clock: @escaping @Sendable () -> Double = Timestamps.now, version: EmulatedVersion = EmulatedVersion(minor: 30)) {
     var s = State(history: ChangeHistory(limit: historyLimit))
-    for t in BuiltinResources.all { s.types[ObjectStore.typeKey(t.group, t.version, t.plural)] = t }
-    if serveV1beta1CronJobs {
-      let t = BuiltinResources.cronJobsV1beta1
-      s.types[ObjectStore.typeKey(t.group, t.version, t.plural)] = t
-    }
+    for t in version.builtinTypes { s.types[ObjectStore.typeKey(t.group, t.version, t.plural)] = t }
     self.state = Mutex(s)
     self.clock = clock
+    self.version = version
     for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
       _ = try? create(BuiltinResources.namespaces, namespace: "", object: ["metadata": ["name": .string(ns)]])
     }

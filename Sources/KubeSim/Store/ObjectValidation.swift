@@ -1,4 +1,3 @@
-import KcdCore
 import KcdJSON
 
 /// Validation the apiserver performs for the built-in kinds KubeSim serves; each failure is a
@@ -39,7 +38,7 @@ enum ObjectValidation {
         causes.append(("involvedObject.namespace", "FieldValueInvalid", "Invalid value: \"\(ns)\": does not match event.namespace"))
       }
       if let t = o["eventTime"].stringValue {
-        guard Timestamps.isMicroTime(t) else { throw microTimeError(type, t) }
+        guard GoTime(parsing: t, .rfc3339Micro) != nil else { throw microTimeError(type, t) }
         for f in ["reportingComponent", "reportingInstance", "action"] where (o[f].stringValue ?? "").isEmpty {
           causes.append((f, "FieldValueRequired", "Required value"))
         }
@@ -48,13 +47,20 @@ enum ObjectValidation {
       guard let t = o["eventTime"].stringValue else {
         throw StatusError.invalid(type, o.name, [("eventTime", "FieldValueRequired", "Required value")])
       }
-      guard Timestamps.isMicroTime(t) else { throw microTimeError(type, t) }
+      guard GoTime(parsing: t, .rfc3339Micro) != nil else { throw microTimeError(type, t) }
       for f in ["reportingController", "reportingInstance", "action", "reason"] where (o[f].stringValue ?? "").isEmpty {
         causes.append((f, "FieldValueRequired", "Required value"))
       }
+    case "rbac.authorization.k8s.io/roles", "rbac.authorization.k8s.io/clusterroles":
+      causes += rules(o, namespaced: type.namespaced)
+    case "rbac.authorization.k8s.io/rolebindings", "rbac.authorization.k8s.io/clusterrolebindings":
+      causes += binding(o, old: old, namespaced: type.namespaced)
+    case "networking.k8s.io/ingresses": causes += ingress(o)
+    case "networking.k8s.io/networkpolicies": causes += networkPolicy(o)
+    case "policy/poddisruptionbudgets": causes += podDisruptionBudget(o)
     case "coordination.k8s.io/leases":
       for f in ["acquireTime", "renewTime"] {
-        if let t = o["spec"][f].stringValue, !Timestamps.isMicroTime(t) { throw microTimeError(type, t) }
+        if let t = o["spec"][f].stringValue, GoTime(parsing: t, .rfc3339Micro) == nil { throw microTimeError(type, t) }
       }
     default:
       break
@@ -68,15 +74,15 @@ enum ObjectValidation {
     var o = o
     func time(_ path: [String]) throws(StatusError) {
       guard let t = o[path: path].stringValue else { return }
-      guard let seconds = Timestamps.parse(t) else {
+      guard let instant = GoTime(parsing: t, .rfc3339) else {
         throw .badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): parsing time \"\(t)\" as \"2006-01-02T15:04:05Z07:00\": cannot parse \"\(t)\" as \"2006\"")
       }
-      o[path: path] = .string(Timestamps.rfc3339(seconds))
+      o[path: path] = .string(instant.formatted(.rfc3339))
     }
     func micro(_ path: [String]) throws(StatusError) {
       guard let t = o[path: path].stringValue else { return }
-      guard Timestamps.isMicroTime(t), let seconds = Timestamps.parse(t) else { throw microTimeError(type, t) }
-      o[path: path] = .string(Timestamps.microTime(seconds))
+      guard let instant = GoTime(parsing: t, .rfc3339Micro) else { throw microTimeError(type, t) }
+      o[path: path] = .string(instant.formatted(.rfc3339Micro))
     }
     switch type.storageGroupResource {
     case "/events":

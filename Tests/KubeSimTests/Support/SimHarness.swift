@@ -16,7 +16,7 @@ struct SimHarness {
 
   /// `namespaceObjects` is off by default so tests see only the objects they create.
   init(nodes: Int = 3, historyLimit: Int = 10_000, serverMinorVersion: String = "30", namespaceObjects: Bool = false) {
-    store = ObjectStore(historyLimit: historyLimit)
+    store = ObjectStore(historyLimit: historyLimit, version: EmulatedVersion(minor: Int(serverMinorVersion) ?? 30))
     api = KubeSimAPI(store: store, token: SimHarness.token, serverMinorVersion: serverMinorVersion)
     var options = WorkloadSimulator.Options()
     options.timeScale = 0

@@ -46,6 +46,9 @@ public final class Informer: Sendable {
     public var lastError: String?
     /// Monotonic time of the last list, event or bookmark.
     public var lastContact: Double = 0
+    /// The server does not serve the resource (404) or kcd may not list it (403): the cache
+    /// stays empty until a list succeeds, and nothing should wait for it.
+    public var unavailable = false
   }
 
   public let resource: KubeResource
@@ -56,15 +59,19 @@ public final class Informer: Sendable {
   let health = Mutex(Health())
   let version = Mutex("")
   let syncedFlag = Atomic<Bool>(false)
+  let unavailableFlag = Atomic<Bool>(false)
+  let onAvailability: @Sendable (Bool) -> Void
   /// `watching` and `lastContact` again, lock-free: `isCurrent` is asked on webhooks.
   let watchingFlag = Atomic<Bool>(false)
   let contactBits = Atomic<UInt64>(0)
   let stopping = Atomic<Bool>(false)
   let running = Atomic<Bool>(false)
 
-  /// `onFailure(message, consecutiveFailures)` is told about every failed list or watch.
+  /// `onFailure(message, consecutiveFailures)` is told about every failed list or watch;
+  /// `onAvailability(false)` when a list is refused with 403 or 404, `(true)` when one succeeds again.
   public init(client: KubeClient, resource: KubeResource, options: Options = Options(), sink: any InformerSink,
-              onFailure: @escaping @Sendable (String, Int) -> Void = { _, _ in }) {
+              onFailure: @escaping @Sendable (String, Int) -> Void = { _, _ in }, onAvailability: @escaping @Sendable (Bool) -> Void = { _ in }) {
+    self.onAvailability = onAvailability
     self.client = client
     self.resource = resource
     self.options = options
@@ -80,6 +87,8 @@ public final class Informer: Sendable {
 
   /// Lock-free: read on every webhook.
   public var hasSynced: Bool { syncedFlag.load(ordering: .acquiring) }
+  /// The resource is not served or not permitted (the last list said 404 or 403).
+  public var isUnavailable: Bool { unavailableFlag.load(ordering: .relaxed) }
   public var state: Health { health.withLock { $0 } }
   public var resourceVersion: String { version.withLock { $0 } }
 
@@ -141,6 +150,12 @@ public final class Informer: Sendable {
     }
   }
 
+  func setAvailable(_ available: Bool) {
+    guard unavailableFlag.exchange(!available, ordering: .relaxed) == available else { return }
+    update { $0.unavailable = !available }
+    onAvailability(available)
+  }
+
   /// Records a failed list or watch; returns how many failed in a row.
   func failed(_ error: KubeError) -> Int {
     var failures = 0
@@ -161,8 +176,15 @@ public final class Informer: Sendable {
   /// Lists page by page into the sink, which replaces its contents.
   func listAndReplace() throws(KubeError) {
     sink.beginRelist()
-    let rv = try client.listPages(resource, namespace: options.namespace, labelSelector: options.labelSelector) { page in sink.listed(page) }
+    let rv: String
+    do {
+      rv = try client.listPages(resource, namespace: options.namespace, labelSelector: options.labelSelector) { page in sink.listed(page) }
+    } catch {
+      if error.status == 403 || error.status == 404 { setAvailable(false) }
+      throw error
+    }
     sink.endRelist()
+    setAvailable(true)
     version.withLock { $0 = rv }
     update { h in
       h.synced = true

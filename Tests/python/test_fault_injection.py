@@ -594,7 +594,7 @@ def test_command_line_history_bookmark_watch_timeout_and_token(start_sim):
 
 
 @pytest.mark.parametrize("flags,message", [
-    (("--fault", "verb=patch,code=418"), "code must be 409, 429, 500, 502, 503 or 504"),
+    (("--fault", "verb=patch,code=418"), "code must be 403, 404, 409, 429, 500, 502, 503 or 504"),
     (("--fault", "verb=patch"), "--fault needs code="),
     (("--fault", "code=500,rate=2"), "rate must be between 0 and 1"),
     (("--watch-fault", "sometimes"), "--watch-fault must be none, split, pack or stall"),

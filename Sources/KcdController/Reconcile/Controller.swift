@@ -85,12 +85,24 @@ public final class Controller: Sendable {
         }
       }
     }
+    func availability(_ resource: KubeResource, _ ns: String?) -> @Sendable (Bool) -> Void {
+      { available in
+        metrics.set(ControllerMetrics.informerUnavailable, [resource.plural], available ? 0 : 1)
+        let scope = ("namespace", ns ?? "(all)")
+        if available {
+          log.info("resource can be listed again", [("resource", resource.description), scope])
+        } else {
+          log.warn("resource not served or not permitted: KCDs cannot find workloads of this kind; everything else goes on",
+                   [("resource", resource.description), scope])
+        }
+      }
+    }
     kcdInformers = scopes.map { Informer(client: client, resource: .kcds, options: informerOptions($0), sink: kcds, onFailure: failure(.kcds)) }
     var informers: [Informer] = []
     for kind in WorkloadKind.allCases {
       for ns in scopes {
         informers.append(Informer(client: client, resource: kind.resource, options: informerOptions(ns), sink: workloads.sink(kind: kind, namespace: ns),
-                                  onFailure: failure(kind.resource)))
+                                  onFailure: failure(kind.resource), onAvailability: availability(kind.resource, ns)))
       }
     }
     workloadInformers = informers
@@ -108,7 +120,9 @@ public final class Controller: Sendable {
   public var kcdsSynced: Bool { kcdInformers.allSatisfy(\.hasSynced) }
   /// The KCD cache is known to be current: a "no KCD follows" answer can be trusted.
   public var kcdsCurrent: Bool { kcdInformers.allSatisfy(\.isCurrent) }
-  public var workloadsSynced: Bool { workloadInformers.allSatisfy(\.hasSynced) }
+  /// Every workload cache has synced, except those of kinds the cluster does not serve or kcd
+  /// may not list (reported, and never waited for).
+  public var workloadsSynced: Bool { workloadInformers.allSatisfy { $0.hasSynced || $0.isUnavailable } }
   public var hasSynced: Bool { kcdsSynced && workloadsSynced }
 
   /// Each cache's state, for `/readyz` and the logs.

@@ -12,6 +12,7 @@ public enum ControllerMetrics {
   public static let registryRequests = "kcd_registry_requests_total"
   public static let digestMismatches = "kcd_digest_mismatch_total"
   public static let informerFailures = "kcd_informer_failures_total"
+  public static let informerUnavailable = "kcd_informer_unavailable"
   public static let kubeRateLimit = "kcd_kube_rate_limit"
 
   public static func register(_ m: MetricsRegistry) {
@@ -30,6 +31,8 @@ public enum ControllerMetrics {
 
   static func registerInformerMetrics(_ m: MetricsRegistry) {
     m.counter(informerFailures, help: "Failed lists and watches of kcd's caches, by resource.", labels: ["resource"])
+    m.gauge(informerUnavailable, help: "1 while a resource kcd caches is not served (404) or not permitted (403); KCDs cannot find workloads of that kind.",
+            labels: ["resource"])
     m.gauge(kubeRateLimit, help: "Kubernetes API requests per second kcd allows itself now (lowered while the server pushes back).")
   }
 }

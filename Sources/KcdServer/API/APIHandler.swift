@@ -70,7 +70,8 @@ public struct APIHandler: HTTPHandler {
     var lines = [ready ? "ok" : "not ready"]
     lines.append(leadership.leading ? "leader: this replica (\(leadership.identity))" : "leader: \(leadership.leader ?? "none yet"); this replica follows")
     for (resource, namespace, h) in controller.informerStates {
-      let state = !h.synced ? "not synced" : h.watching ? "watching" : "reconnecting"
+      let state = h.unavailable ? "unavailable (not served or not permitted; not waited for)"
+        : !h.synced ? "not synced" : h.watching ? "watching" : "reconnecting"
       var line = "\(resource)\(namespace.map { " (\($0))" } ?? ""): \(state)"
       if h.consecutiveFailures > 0, let e = h.lastError { line += ", \(h.consecutiveFailures) failures, last: \(e.prefix(200))" }
       lines.append(line)

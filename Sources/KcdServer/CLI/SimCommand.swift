@@ -80,7 +80,9 @@ enum SimCommand {
       case "namespace": rule.namespace = kv[1]
       case "name": rule.name = kv[1]
       case "code":
-        guard let c = Int(kv[1]), [409, 429, 500, 502, 503, 504].contains(c) else { throw UsageError("--fault: code must be 409, 429, 500, 502, 503 or 504") }
+        guard let c = Int(kv[1]), [403, 404, 409, 429, 500, 502, 503, 504].contains(c) else {
+          throw UsageError("--fault: code must be 403, 404, 409, 429, 500, 502, 503 or 504")
+        }
         rule.code = c
         sawCode = true
       case "rate":

@@ -159,6 +159,11 @@ public final class KubeSimAPI: HTTPHandler {
     }
     let error: StatusError
     switch fault.code {
+    case 403:
+      // The message the RBAC authorizer gives (k8s.io/apiserver's forbidden()).
+      error = StatusError(code: 403, reason: "Forbidden", message: "\(type.group.isEmpty ? type.plural : type.plural + "." + type.group) is forbidden: injected fault",
+                          details: ["group": .string(type.group), "kind": .string(type.plural)])
+    case 404: error = StatusError(code: 404, reason: "NotFound", message: "the server could not find the requested resource", details: [:])
     case 409: error = .conflict(type, name)
     case 429: error = StatusError(code: 429, reason: "TooManyRequests", message: "Too many requests, please try again later.", retryAfterSeconds: retryAfter)
     case 503: error = StatusError(code: 503, reason: "ServiceUnavailable", message: "the server is currently unable to handle the request")

@@ -25,8 +25,8 @@ public struct FaultRule: Sendable {
   }
 
   init(json: JSON) throws(StatusError) {
-    guard let code = json["code"].intValue, [409, 429, 500, 502, 503, 504].contains(code) else {
-      throw .badRequest("fault code must be one of 409, 429, 500, 502, 503, 504")
+    guard let code = json["code"].intValue, [403, 404, 409, 429, 500, 502, 503, 504].contains(code) else {
+      throw .badRequest("fault code must be one of 403, 404, 409, 429, 500, 502, 503, 504")
     }
     self.code = Int(code)
     verb = json["verb"].stringValue ?? "*"

@@ -15,13 +15,13 @@ final class KcdUnderTest {
   /// From `posix_spawn` of `kcd run` to `/readyz` answering 200.
   let readySeconds: Double
 
-  init(directory: String, kubeconfig: String, secret: String) throws {
+  init(directory: String, kubeconfig: String, secret: String, extraArguments: [String] = []) throws {
     let hooks = directory + "/hooks"
     try FileIO.mkdir(hooks)
     try FileIO.write(secret + "\n", to: hooks + "/ci")
     try FileIO.write(kubeconfig, to: directory + "/kubeconfig")
     argv = [ScaleBinary.kcd, "run", "--kubeconfig", directory + "/kubeconfig", "--hooks-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0",
-            "--hooks-secret-dir", hooks, "--log-format", "json"]
+            "--hooks-secret-dir", hooks, "--log-format", "json"] + extraArguments
     child = try ScaleChild(argv, outputPrefix: directory + "/kcd")
     guard let line = child.waitForLine(containing: "kcd listening", timeout: 120) else {
       child.stop()

@@ -27,9 +27,7 @@ func failover(arguments: [String]) throws {
   cleanup.installSignalHandling()
   defer { cleanup.run() }
   guard FileIO.exists(ScaleBinary.kcd) else { throw ScaleError("no kcd binary next to kcd-bench (\(ScaleBinary.kcd))") }
-  let root = "/tmp/kcd-bench-failover-\(getpid())"
-  try FileIO.mkdir(root)
-  cleanup.adopt(directory: root)
+  let root = try benchDirectory("failover")
   let signer = try CallbackSigner()
   print("kcd-bench failover — command: \(CommandLine.arguments.joined(separator: " "))")
   print("replicas: 2 × kcd run --leader-elect --leader-election-namespace \(ScaleCluster.namespace(0)) (default lease 15 s, renew deadline 10 s, retry period 2 s; otherwise default flags)")
@@ -43,6 +41,8 @@ func failover(arguments: [String]) throws {
   var order = Array(0..<n).shuffled()
   var sequence = 0
   for (round, signal) in [("SIGTERM (graceful: the Lease is released)", SIGTERM), ("SIGKILL (a crash: the Lease must expire)", SIGKILL)].enumerated().map({ ($0.offset, $0.element) }) {
+    try FileIO.mkdir(root + "/r\(round)a")
+    try FileIO.mkdir(root + "/r\(round)b")
     let flags = ["--leader-elect", "--leader-election-namespace", ScaleCluster.namespace(0), "--leader-election-id", "kcd-bench-\(round)"]
     let a = try KcdUnderTest(directory: root + "/r\(round)a", kubeconfig: cluster.sim.kubeconfig(), secret: CallbackSigner.secret, extraArguments: flags)
     defer { a.stop() }

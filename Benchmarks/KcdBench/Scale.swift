@@ -38,9 +38,7 @@ func scale(arguments: [String]) throws {
       throw ScaleError("wrk or nginx is missing (apt-get install wrk nginx-light), or pass --skip-wrk")
     }
   }
-  let root = "/tmp/kcd-bench-scale-\(getpid())"
-  try FileIO.mkdir(root)
-  cleanup.adopt(directory: root)
+  let root = try benchDirectory("scale")
   let signer = try CallbackSigner()
 
   print("kcd-bench scale — command: \(CommandLine.arguments.joined(separator: " "))")
@@ -62,6 +60,14 @@ func scale(arguments: [String]) throws {
       printBlock(["\(ScaleReport.grouped(n)) KCDs: the harness failed: \(error)"])
     }
   }
+}
+
+/// A scratch folder for one bench run, removed by the cleanup when it ends.
+func benchDirectory(_ name: String) throws -> String {
+  let root = "/tmp/kcd-bench-\(name)-\(getpid())"
+  try FileIO.mkdir(root)
+  ScaleCleanup.shared.adopt(directory: root)
+  return root
 }
 
 func printBlock(_ lines: [String]) {

@@ -131,11 +131,11 @@ struct LeaderElectionTests {
     var all: [String] { events.withLock { $0 } }
   }
 
-  static func elector(_ client: KubeClient, _ identity: String, _ seen: Seen) -> LeaderElector {
+  static func elector(_ client: KubeClient, _ identity: String, _ seen: Seen, lease: Double = 2, renew: Double = 1, retry: Double = 0.2) -> LeaderElector {
     var c = LeaderElection.Config(identity: identity)
-    c.leaseDuration = 2
-    c.renewDeadline = 1
-    c.retryPeriod = 0.2
+    c.leaseDuration = lease
+    c.renewDeadline = renew
+    c.retryPeriod = retry
     return LeaderElector(client: client, namespace: "default", name: "kcd", config: c, log: Logger(format: .json, component: "test", sink: { _ in }),
                          callbacks: .init(started: { seen.add("\(identity) started") }, stopped: { seen.add("\(identity) stopped") }))
   }
@@ -174,5 +174,25 @@ struct LeaderElectionTests {
     #expect(eventually(timeout: 10, interval: 0.02) { c.isLeader })
     #expect(monotonicSeconds() - lostAt >= 1.9, "b's record was never released: c waited the lease duration after first seeing it")
     #expect(seen.all.contains("b stopped") && seen.all.contains("c started"))
+  }
+
+  @Test("a follower watches the Lease: a release is taken over at once, not at the next retry")
+  func releaseIsSeenAtOnce() throws {
+    let (sim, client) = try KubeClientTests.sim()
+    defer { sim.stop() }
+    let seen = Seen()
+    func slow(_ identity: String) -> LeaderElector { Self.elector(client, identity, seen, lease: 20, renew: 15, retry: 6) }
+    let a = slow("a")
+    a.start()
+    #expect(eventually(timeout: 10) { a.isLeader })
+    let b = slow("b")
+    b.start()
+    defer { b.stop() }
+    #expect(eventually(timeout: 10) { b.holder == "a" })
+    usleep_ms(500)
+    let released = monotonicSeconds()
+    a.stop()
+    #expect(eventually(timeout: 10, interval: 0.02) { b.isLeader })
+    #expect(monotonicSeconds() - released < 2, "b took over \(monotonicSeconds() - released) s after the release; its retry period is 6 s")
   }
 }

@@ -174,14 +174,23 @@ public final class Controller: Sendable {
   }
 
   public func stop() {
+    stopWorkers()
+    stopCaches()
+  }
+
+  /// No new passes: each worker finishes the one it is in (a safe point), then returns.
+  public func stopWorkers() {
     queue.shutDown()
     leadership.notify()
     wakeResync.notify()
     resolutions?.stop()
-    // Side by side: each watch notices within about a second.
+    while running.load(ordering: .relaxed) > 0 { usleep(5_000) }
+  }
+
+  /// Stops the informers, side by side (each watch notices within about a second).
+  public func stopCaches() {
     for informer in allInformers { informer.requestStop() }
     for informer in allInformers { informer.waitStopped() }
-    while running.load(ordering: .relaxed) > 0 { usleep(5_000) }
   }
 
   func makeExecutor() -> RolloutExecutor {

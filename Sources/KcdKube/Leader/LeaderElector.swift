@@ -33,6 +33,7 @@ public final class LeaderElector: Sendable {
   let wake = ChangeSignal()
   let stopping = Atomic<Bool>(false)
   let running = Atomic<Bool>(false)
+  let watching = Atomic<Bool>(false)
   let lastHolder = Mutex<String?>(nil)
 
   public init(client: KubeClient, namespace: String, name: String, config: LeaderElection.Config, log: Logger, callbacks: Callbacks) {
@@ -53,7 +54,41 @@ public final class LeaderElector: Sendable {
     if !Threads.spawn({ [self] in run() }) {
       running.store(false, ordering: .relaxed)
       log.error("cannot start the leader-election thread")
+      return
     }
+    watching.store(true, ordering: .relaxed)
+    if !Threads.spawn({ [self] in watchLease(); watching.store(false, ordering: .relaxed) }) { watching.store(false, ordering: .relaxed) }
+  }
+
+  /// Follows the Lease with a watch so a release (or a holder change) is acted on at once
+  /// instead of at the next retry: the next replica takes over as soon as a leader that shuts
+  /// down lets go. Polling every retry period stays the rule; the watch only wakes it early.
+  func watchLease() {
+    while !stopping.load(ordering: .relaxed) {
+      let rv = election.withLock { $0.observedVersion }
+      if rv.isEmpty {
+        // Nothing read yet: the first attempt is moments away.
+        sleepUnlessStopping(0.1)
+        continue
+      }
+      do {
+        try client.watch(.leases, namespace: namespace, resourceVersion: rv, fieldSelector: "metadata.name=\(name)", timeoutSeconds: 300,
+                         onEvent: { [self] event in
+                           // Only a change of holder matters (a release, a take-over); renewals do not.
+                           let holder = LeaseRecord(lease: event.object).holder
+                           if holder != election.withLock({ $0.observed?.holder }) { wake.notify() }
+                           return !stopping.load(ordering: .relaxed)
+                         },
+                         shouldStop: { [self] in stopping.load(ordering: .relaxed) })
+      } catch {
+        sleepUnlessStopping(min(config.retryPeriod, 1))
+      }
+    }
+  }
+
+  func sleepUnlessStopping(_ seconds: Double) {
+    let end = monotonicSeconds() + seconds
+    while !stopping.load(ordering: .relaxed) && monotonicSeconds() < end { usleep(20_000) }
   }
 
   /// Stops trying; a leader stops leading and releases the Lease (bounded by `timeout`).
@@ -62,6 +97,7 @@ public final class LeaderElector: Sendable {
     wake.notify()
     while running.load(ordering: .relaxed) { usleep(5_000) }
     release(timeout: timeout)
+    // The watch notices within about a second; shutdown does not wait for it.
   }
 
   func run() {

@@ -120,12 +120,13 @@ public final class KcdRuntime: Sendable {
 
   /// Graceful shutdown: no new webhooks (those in flight finish, bounded), no new passes
   /// (workers finish the one they are in), then the Lease is released so the next replica
-  /// leads at once, then the API listener goes.
+  /// leads at once, then the caches and the API listener go.
   public func stop() {
     hooksServer.shutdown(grace: 5)
     poller?.stop()
-    controller.stop()
+    controller.stopWorkers()
     elector?.stop(timeout: 2)
+    controller.stopCaches()
     apiServer.shutdown(grace: 1)
   }
 }

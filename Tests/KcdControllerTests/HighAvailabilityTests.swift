@@ -65,6 +65,13 @@ struct HighAvailabilityTests {
     return (patches, statusWriters, patchers)
   }
 
+  /// ImagePatched Events, counting repeats (an Event seen again has its count raised).
+  static func imagePatchedEvents(_ sim: SimProcess) -> Int {
+    guard let r = try? sim.kubectl(Kubectl.machine, ["get", "events", "-n", "shop", "--field-selector", "reason=ImagePatched", "-o", "json"]),
+      let j = try? JSON.parse(r.stdout) else { return -1 }
+    return (j["items"].arrayValue ?? []).reduce(0) { $0 + Int($1["count"].intValue ?? 1) }
+  }
+
   /// Sends one push per app, spread round-robin over `replicas`; returns the digests by app.
   static func pushRound(_ replicas: [KcdProcess], round: Int) throws -> [String: String] {
     var digests: [String: String] = [:]
@@ -100,6 +107,8 @@ struct HighAvailabilityTests {
     #expect(w.patches.count == Self.apps && w.patches.values.allSatisfy { $0 == 1 }, "one PATCH per workload: \(w.patches)")
     #expect(w.patchers.count == 1 && w.patchers.first?.contains(leaderIdentity) == true, "only the leader patches: \(w.patchers)")
     #expect(w.statusWriters.allSatisfy { $0.contains(leaderIdentity) }, "only the leader writes status: \(w.statusWriters)")
+    // One ImagePatched Event per workload patched (Events are written after the patch: wait for them).
+    #expect(eventually(timeout: 10) { Self.imagePatchedEvents(sim) == Self.apps }, "\(Self.imagePatchedEvents(sim)) ImagePatched Events for \(Self.apps) patches")
 
     // The leader dies without releasing: a survivor takes over once the lease runs out.
     let killedAt = monotonicSeconds()

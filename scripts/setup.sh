@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libcurl4-openssl-dev libssl-dev pkg-config nginx-light openssl python3 curl docker-registry skopeo apache2-utils)
-PIP_PACKAGES=(kubernetes pytest requests 'moto[server]')
+# A package whose module has another name says so after a '#'.
+PIP_PACKAGES=(kubernetes pytest requests 'moto[server]' 'helm-python-sdk#helm_python' checkov)
 TOOLS=.build-tools
 
 missing=()
@@ -26,8 +27,11 @@ fi
 
 pip_missing=()
 for p in "${PIP_PACKAGES[@]}"; do
-  # The module is the package name without extras (moto[server] → moto).
-  python3 -c "import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('${p%%[*}') else 1)" 2>/dev/null || pip_missing+=("$p")
+  # The module is the package name without extras (moto[server] → moto), or what follows '#'.
+  package=${p%%#*}
+  module=${p#*#}
+  [ "$module" = "$p" ] && module=${package%%[*}
+  python3 -c "import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('$module') else 1)" 2>/dev/null || pip_missing+=("$package")
 done
 if [ ${#pip_missing[@]} -gt 0 ]; then
   echo "setup: pip installing ${pip_missing[*]}"

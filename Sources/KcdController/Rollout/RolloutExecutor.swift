@@ -87,9 +87,17 @@ struct RolloutExecutor {
       if let rollout = input.kcd.status.rollout { generations.set(input.kcd.key, rollout: rollout.id, ref, generation) }
     case .inspectPods(let ref, let labels):
       let query = labels.keys.sorted().map { "\($0)=\(labels[$0]!)" }.joined(separator: ",")
-      // No answer is no information: the check is skipped this time, not failed.
-      let pods = (try? client.list(.pods, namespace: ref.namespace, labelSelector: query, options: KubeCallOptions.normal.withoutWaiting).items) ?? []
-      input.pods[ref] = pods.map(PodSummary.init(json:))
+      // No answer is no information: the check is skipped this time, not failed. A refusal
+      // (RBAC) is said, since pod failures then go unseen until the deadline.
+      do {
+        let pods = try client.list(.pods, namespace: ref.namespace, labelSelector: query, options: KubeCallOptions.normal.withoutWaiting).items
+        input.pods[ref] = pods.map(PodSummary.init(json:))
+      } catch {
+        input.pods[ref] = []
+        if error.status == 403 {
+          log.warn("cannot list pods: failing pods are not seen before the rollout's deadline", [("kcd", input.kcd.key), ("error", error.description)])
+        }
+      }
     case .event(let note):
       let target = note.on.map { ref in input.workload(ref)?.objectReference ?? Workload(ref: ref).objectReference } ?? input.kcd.ref
       events.record(target, type: note.kind.rawValue, reason: note.reason, message: note.message)

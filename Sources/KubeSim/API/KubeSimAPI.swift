@@ -83,7 +83,13 @@ public final class KubeSimAPI: HTTPHandler {
     guard authenticated(request) || (isPublic && request.headers["Authorization"] == nil) else { return KubeSimAPI.failure(.unauthorized) }
     if path == "/version" { return .json(200, discovery.version) }
     if isPublic { return .text(200, "ok") }
-    if path.hasPrefix("/_sim/") { return control(request) }
+    if path.hasPrefix("/_sim/") {
+      // The simulator's controls are the admin's, never an RBAC user's.
+      if case .user(let user)? = caller(request) {
+        return KubeSimAPI.failure(StatusError(code: 403, reason: "Forbidden", message: "User \"\(user.username)\" cannot use the simulator's controls"))
+      }
+      return control(request)
+    }
     let latency = faults.latencySeconds
     if latency > 0 { usleep(UInt32(min(latency, 60) * 1_000_000)) }
     switch path {
@@ -109,6 +115,7 @@ public final class KubeSimAPI: HTTPHandler {
     guard let type = store.resourceType(group: rp.group, version: rp.version, plural: plural) else { return KubeSimAPI.notFoundPath() }
     if type.namespaced == false && rp.namespace != nil { return KubeSimAPI.notFoundPath() }
     let verb = KubeSimAPI.verb(request, rp)
+    if let denied = authorize(request, verb: verb, type: type, path: rp) { return KubeSimAPI.failure(denied) }
     if let fault = faults.draw(verb: verb, resource: plural, namespace: rp.namespace, name: rp.name) {
       return KubeSimAPI.faultResponse(fault, type: type, name: rp.name ?? "")
     }
@@ -120,10 +127,34 @@ public final class KubeSimAPI: HTTPHandler {
   }
 
   func authenticated(_ request: HTTPRequest) -> Bool {
-    guard let header = request.headers["Authorization"] else { return allowAnonymous }
-    guard header.hasPrefix("Bearer ") else { return false }
+    guard request.headers["Authorization"] != nil else { return allowAnonymous }
+    return caller(request) != nil
+  }
+
+  /// Who sends the request: the admin (KubeSim's own tokens, no authorisation), a user of the
+  /// access table (authorised by RBAC), or nil when the token is not known.
+  enum Caller { case admin, user(AccessTable.User) }
+
+  func caller(_ request: HTTPRequest) -> Caller? {
+    guard let header = request.headers["Authorization"] else { return allowAnonymous ? .admin : nil }
+    guard header.hasPrefix("Bearer ") else { return nil }
     let token = String(header.dropFirst(7)).trimmingSpaces()
-    return tokens.withLock { $0.contains(token) }
+    if tokens.withLock({ $0.contains(token) }) { return .admin }
+    return access.user(token: token).map { .user($0) }
+  }
+
+  /// RBAC for a user of the access table, with kube-apiserver's request attributes (a list or
+  /// watch selecting one name by field selector is authorised for that name).
+  func authorize(_ request: HTTPRequest, verb: String, type: ResourceType, path rp: ResourcePath) -> StatusError? {
+    guard case .user(let user) = caller(request) else { return nil }
+    var name = rp.name ?? ""
+    if name.isEmpty, verb == "list" || verb == "watch", let selector = request.queryValue("fieldSelector"), selector.hasPrefix("metadata.name="),
+       !selector.contains(",") {
+      name = String(selector.dropFirst("metadata.name=".count))
+    }
+    let r = RBACAuthorizer.Request(user: user.username, groups: user.groups + ["system:authenticated"], verb: verb, group: type.group,
+                                   resource: type.plural, subresource: rp.subresource ?? "", name: name, namespace: rp.namespace ?? "")
+    return RBACAuthorizer(store: store).allows(r) == nil ? RBACAuthorizer.forbidden(r) : nil
   }
 
   static func verb(_ request: HTTPRequest, _ rp: ResourcePath) -> String {

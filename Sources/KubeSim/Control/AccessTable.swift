@@ -2,7 +2,9 @@ import KcdJSON
 import Synchronization
 
 /// Answers TokenReview and SubjectAccessReview from a table tests configure, so kcd's API
-/// authorisation can be exercised without a real authenticator or RBAC.
+/// authorisation can be exercised without a real authenticator or RBAC. A token in the table is
+/// also accepted on KubeSim's own API, as that user, and then every request is authorised by
+/// the RBAC objects in the store (the admin token KubeSim prints may do anything).
 public final class AccessTable: Sendable {
   public struct User: Sendable {
     public var username: String
@@ -34,6 +36,9 @@ public final class AccessTable: Sendable {
   public func addUser(token: String, _ user: User) { state.withLock { $0.users[token] = user } }
   public func grant(_ g: Grant) { state.withLock { $0.grants.append(g) } }
   public func clear() { state.withLock { $0 = State() } }
+
+  /// The user a bearer token stands for, if the table knows it.
+  func user(token: String) -> User? { state.withLock { $0.users[token] } }
 
   func review(token: String) -> JSON {
     guard let user = state.withLock({ $0.users[token] }) else {

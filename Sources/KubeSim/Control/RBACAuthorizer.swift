@@ -20,6 +20,18 @@ struct RBACAuthorizer {
     /// Set for a non-resource request (`/healthz`); the resource fields are then unused.
     var path: String?
 
+    init(user: String, groups: [String], verb: String, group: String, resource: String, subresource: String, name: String, namespace: String) {
+      self.user = user
+      self.groups = groups
+      self.verb = verb
+      self.group = group
+      self.resource = resource
+      self.subresource = subresource
+      self.name = name
+      self.namespace = namespace
+      path = nil
+    }
+
     init(spec: JSON, user: String, groups: [String]) {
       self.user = user
       self.groups = groups
@@ -55,6 +67,20 @@ struct RBACAuthorizer {
       }
     }
     return nil
+  }
+
+  /// The Forbidden error kube-apiserver gives (k8s.io/apiserver endpoints/handlers/responsewriters
+  /// forbiddenMessage): `deployments.apps "web" is forbidden: User "u" cannot patch resource
+  /// "deployments" in API group "apps" in the namespace "shop"`.
+  static func forbidden(_ r: Request) -> StatusError {
+    let qualified = r.group.isEmpty ? r.resource : "\(r.resource).\(r.group)"
+    let object = r.name.isEmpty ? qualified : "\(qualified) \"\(r.name)\""
+    let resource = r.subresource.isEmpty ? "resource \"\(r.resource)\"" : "resource \"\(r.resource)/\(r.subresource)\""
+    let scope = r.namespace.isEmpty ? "at the cluster scope" : "in the namespace \"\(r.namespace)\""
+    let message = "\(object) is forbidden: User \"\(r.user)\" cannot \(r.verb) \(resource) in API group \"\(r.group)\" \(scope)"
+    var details: JSON = ["group": .string(r.group), "kind": .string(r.resource)]
+    if !r.name.isEmpty { details["name"] = .string(r.name) }
+    return StatusError(code: 403, reason: "Forbidden", message: message, details: details)
   }
 
   func rules(kind: String, name: String, namespace: String) -> [JSON] {

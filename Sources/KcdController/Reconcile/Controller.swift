@@ -27,6 +27,8 @@ public final class Controller: Sendable {
     /// False under leader election: the caches fill (hooks need them) but nothing is reconciled
     /// until `setLeading(true)`.
     public var leadsAtStart = true
+    /// The API version of each workload kind (from discovery: `WorkloadResources.discover`).
+    public var workloadResources = WorkloadResources.preferred
     public init() {}
   }
 
@@ -100,9 +102,10 @@ public final class Controller: Sendable {
     kcdInformers = scopes.map { Informer(client: client, resource: .kcds, options: informerOptions($0), sink: kcds, onFailure: failure(.kcds)) }
     var informers: [Informer] = []
     for kind in WorkloadKind.allCases {
+      let resource = options.workloadResources.resource(kind)
       for ns in scopes {
-        informers.append(Informer(client: client, resource: kind.resource, options: informerOptions(ns), sink: workloads.sink(kind: kind, namespace: ns),
-                                  onFailure: failure(kind.resource), onAvailability: availability(kind.resource, ns)))
+        informers.append(Informer(client: client, resource: resource, options: informerOptions(ns), sink: workloads.sink(kind: kind, namespace: ns),
+                                  onFailure: failure(resource), onAvailability: availability(resource, ns)))
       }
     }
     workloadInformers = informers
@@ -198,7 +201,7 @@ public final class Controller: Sendable {
     settings.trackInterval = 5
     return RolloutExecutor(client: client, events: events, metrics: metrics, log: log, kcds: kcds, workloads: workloads,
                            workloadsSynced: { [self] in workloadsSynced }, resolutions: resolutions, settings: settings, clock: Timestamps.now,
-                           generations: generations, hints: hints)
+                           generations: generations, hints: hints, resources: options.workloadResources)
   }
 
   /// Periodic resync: every cached KCD is looked at again (from the cache: no API call when

@@ -24,6 +24,8 @@ struct RolloutExecutor {
   let generations: GenerationMemo
   /// Copies intake just wrote (fresher than the cache until the watch catches up).
   let hints: KCDHints
+  /// The API version each workload kind is patched through.
+  let resources: WorkloadResources
   /// Workload patches of one pass go out this many at a time.
   static let patchWidth = 4
 
@@ -99,7 +101,7 @@ struct RolloutExecutor {
         }
       }
     case .event(let note):
-      let target = note.on.map { ref in input.workload(ref)?.objectReference ?? Workload(ref: ref).objectReference } ?? input.kcd.ref
+      let target = note.on.map { ref in (input.workload(ref) ?? Workload(ref: ref)).objectReference(resources) } ?? input.kcd.ref
       events.record(target, type: note.kind.rawValue, reason: note.reason, message: note.message)
     case .digestMismatch(let source):
       metrics.increment(ControllerMetrics.digestMismatches, [source])
@@ -137,11 +139,11 @@ struct RolloutExecutor {
       throw KubeError(status: 409, reason: "Conflict", message: "patch from an unconfirmed copy refused")
     }
     let outcomes = Mutex<[Int: Result<JSON, KubeError>]>([:])
-    ParallelWork.run(count: patches.count, width: RolloutExecutor.patchWidth) { [client] i in
+    ParallelWork.run(count: patches.count, width: RolloutExecutor.patchWidth) { [client, resources] i in
       let p = patches[i]
       let body = ImagePlan.patch(images: p.images.map { ($0.container, $0.image) }, changeCause: p.changeCause, templatePath: p.ref.kind.templatePath)
       do throws(KubeError) {
-        let patched = try client.patch(p.ref.kind.resource, namespace: p.ref.namespace, name: p.ref.name, body, type: .strategic,
+        let patched = try client.patch(resources.resource(p.ref.kind), namespace: p.ref.namespace, name: p.ref.name, body, type: .strategic,
                                        options: KubeCallOptions.critical.withoutWaiting)
         outcomes.withLock { $0[i] = .success(patched) }
       } catch {
@@ -163,7 +165,7 @@ struct RolloutExecutor {
         if p.purpose == .rollout, let rollout = input.kcd.status.rollout {
           generations.set(input.kcd.key, rollout: rollout.id, p.ref, w.generation)
         }
-        events.record(w.objectReference, type: p.purpose == .rollout ? "Normal" : "Warning",
+        events.record(w.objectReference(resources), type: p.purpose == .rollout ? "Normal" : "Warning",
                       reason: p.purpose == .rollout ? "ImagePatched" : "RolledBack", message: p.note)
       case .failure(let error)?:
         // Refusals that retrying cannot fix (RBAC, admission, validation, gone) end the rollout;

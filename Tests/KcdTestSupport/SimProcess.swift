@@ -58,10 +58,15 @@ public enum Kubectl {
     TestEnvironment.variable("KCD_KUBECTL_120") ?? (TestEnvironment.packageRoot + "/.build-tools/kubectl-1.20/usr/bin/kubectl")
   }
 
-  /// Where the machine's dispatcher keeps one kubectl per minor version (`kubectl.1.27` …);
+  /// Where the machine's kubectl dispatcher keeps one kubectl per minor version
+  /// (`kubectl.1.27` …): beside the `kubectl` on PATH, symbolic links resolved.
   /// `KCD_KUBECTL_DIR` overrides it.
   public static var versionedDirectory: String {
-    TestEnvironment.variable("KCD_KUBECTL_DIR") ?? "/usr/lib/google-cloud-sdk/bin"
+    if let dir = TestEnvironment.variable("KCD_KUBECTL_DIR") { return dir }
+    let resolved = (try? Subprocess.run(["sh", "-c", "readlink -f \"$(command -v kubectl)\""]).stdout) ?? ""
+    let path = resolved.split(separator: "\n").first.map(String.init) ?? ""
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return String(path[..<slash])
   }
 
   /// The minor versions the dispatcher offers.

@@ -108,15 +108,10 @@ final class Pushes: @unchecked Sendable {
     let sent = lock.withLock { $0.sent }
     let deadline = monotonicSeconds() + limit
     while monotonicSeconds() < deadline && !sent.allSatisfy({ cluster.isSettled($0.push.kcd, on: $0.push.pinnedImage) }) { usleep(20_000) }
-    var byDeployment: [String: [Double]] = [:]
-    for r in cluster.sim.api.requestLog.records where r.method == "PATCH" && r.code == 200 && r.path.contains("/deployments/") {
-      byDeployment[r.path, default: []].append(r.at)
-    }
+    let patches = PatchLog(cluster)
     return sent.compactMap { s in
       let ns = cluster.namespace(of: s.push.kcd)
-      let each = cluster.deploymentNames(of: s.push.kcd).compactMap { name in
-        byDeployment["/apis/apps/v1/namespaces/\(ns)/deployments/\(name)"]?.first { $0 >= s.wall }.map { $0 - s.wall }
-      }
+      let each = cluster.deploymentNames(of: s.push.kcd).compactMap { patches.firstPatch(namespace: ns, deployment: $0, after: s.wall) }
       return each.count == ScaleCluster.deploymentsPerKCD ? each.max() : nil
     }
   }

@@ -71,19 +71,30 @@ struct OneAtATime {
     result.seconds = monotonicSeconds() - started
     // Each Deployment is pushed to at most once before every KCD had a push, so its first
     // accepted patch after the send is this push's.
-    var byDeployment: [String: [Double]] = [:]
-    for r in cluster.sim.api.requestLog.records where r.method == "PATCH" && r.code == 200 && r.path.contains("/deployments/") {
-      byDeployment[r.path, default: []].append(r.at)
-    }
+    let patches = PatchLog(cluster)
     for s in sent {
-      let each = s.names.compactMap { name -> Double? in
-        byDeployment["/apis/apps/v1/namespaces/\(s.namespace)/deployments/\(name)"]?.first { $0 >= s.wall }.map { $0 - s.wall }
-      }
+      let each = s.names.compactMap { patches.firstPatch(namespace: s.namespace, deployment: $0, after: s.wall) }
       guard each.count == s.names.count else { result.timedOut += 1; continue }
       result.patch.append(each.max() ?? 0)
       result.eachPatch += each
     }
     return result
+  }
+}
+
+/// When the API server accepted each Deployment PATCH (its request log, wall clock).
+struct PatchLog {
+  var byPath: [String: [Double]] = [:]
+
+  init(_ cluster: ScaleCluster) {
+    for r in cluster.sim.api.requestLog.records where r.method == "PATCH" && r.code == 200 && r.path.contains("/deployments/") {
+      byPath[r.path, default: []].append(r.at)
+    }
+  }
+
+  /// Seconds from `wall` to the first accepted patch of the Deployment at or after it.
+  func firstPatch(namespace: String, deployment: String, after wall: Double) -> Double? {
+    byPath["/apis/apps/v1/namespaces/\(namespace)/deployments/\(deployment)"]?.first { $0 >= wall }.map { $0 - wall }
   }
 }
 

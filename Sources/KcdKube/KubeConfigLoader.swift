@@ -21,7 +21,12 @@ public enum KubeConfigLoader {
   /// outside a cluster.
   public static func podNamespace(environment: [String: String] = ProcessRunner.currentEnvironment()) -> String? {
     if let ns = environment["POD_NAMESPACE"], !ns.isEmpty { return ns }
-    guard let bytes = try? FileIO.read(serviceAccountDirectory + "/namespace", limit: 1024) else { return nil }
+    return serviceAccountNamespace(directory: serviceAccountDirectory)
+  }
+
+  /// The namespace file of a service account folder, if there is one.
+  static func serviceAccountNamespace(directory: String) -> String? {
+    guard let bytes = try? FileIO.read(directory + "/namespace", limit: 1024) else { return nil }
     let ns = String(decoding: bytes, as: UTF8.self).trimmingSpaces()
     return ns.isEmpty ? nil : ns
   }
@@ -167,7 +172,7 @@ public enum KubeConfigLoader {
     guard let ca = try? FileIO.read(directory + "/ca.crt") else { throw KubeConfigError("no service account CA at \(directory)/ca.crt") }
     var tls = TLSClientOptions()
     tls.caPEM = ca
-    let namespace = (try? FileIO.read(directory + "/namespace")).map { String(decoding: $0, as: UTF8.self).trimmingCharacters() } ?? "default"
+    let namespace = serviceAccountNamespace(directory: directory) ?? "default"
     return KubeConnection(server: "https://\(hostPart):\(port)", tls: tls, credentials: Credentials(.tokenFile(directory + "/token")), namespace: namespace)
   }
 }

@@ -43,7 +43,8 @@ public final class Controller: Sendable {
   let resolutions: DigestResolutions?
   let kcdInformers: [Informer]
   let workloadInformers: [Informer]
-  let listeners = KCDObservers()
+  /// Who else wants to hear about KCD changes (the poller's schedule).
+  let listeners = Listeners<KCDChange>()
   let running = Atomic<Int>(0)
   let wakeResync = ChangeSignal()
   let hints = KCDHints()
@@ -65,7 +66,7 @@ public final class Controller: Sendable {
     let listeners = self.listeners
     let kcds = KCDCache { old, new in
       if let key = new?.key ?? old?.key, new != nil { queue.add(key) }
-      listeners.notify(old, new)
+      listeners.notify(KCDChange(old: old, new: new))
     }
     self.kcds = kcds
     workloads = WorkloadCache { ref, _, _ in
@@ -117,7 +118,7 @@ public final class Controller: Sendable {
   public func observeLeadership(_ f: @escaping @Sendable (Bool) -> Void) { leadershipListeners.add(f) }
 
   /// Told about every KCD change (old, new), after the cache has it.
-  public func observeKCDs(_ f: @escaping @Sendable (KCD?, KCD?) -> Void) { listeners.add(f) }
+  public func observeKCDs(_ f: @escaping @Sendable (KCD?, KCD?) -> Void) { listeners.add { f($0.old, $0.new) } }
 
   /// The KCD cache has been filled (hooks can match events).
   public var kcdsSynced: Bool { kcdInformers.allSatisfy(\.hasSynced) }
@@ -252,15 +253,10 @@ public final class Controller: Sendable {
   }
 }
 
-/// Who else wants to hear about KCD changes (the poller's schedule).
-final class KCDObservers: Sendable {
-  let list = Mutex<[@Sendable (KCD?, KCD?) -> Void]>([])
-
-  func add(_ f: @escaping @Sendable (KCD?, KCD?) -> Void) { list.withLock { $0.append(f) } }
-
-  func notify(_ old: KCD?, _ new: KCD?) {
-    for f in list.withLock({ $0 }) { f(old, new) }
-  }
+/// A KCD as it was and as it is now (nil: created, or deleted).
+struct KCDChange: Sendable {
+  var old: KCD?
+  var new: KCD?
 }
 
 /// Callbacks told about one kind of change.

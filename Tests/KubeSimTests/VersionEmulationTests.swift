@@ -1,3 +1,4 @@
+import KcdHTTP
 import KcdJSON
 import Testing
 
@@ -62,5 +63,33 @@ import Testing
     let r = h.post("/apis/batch/v1beta1/namespaces/default/cronjobs", ["metadata": ["name": "nightly"], "spec": ["schedule": "0 0 * * *", "jobTemplate": ["spec": job]]])
     #expect(r.status == 201 && r["apiVersion"] == "batch/v1beta1", "\(r.json)")
     #expect(h.get("/apis/batch/v1/namespaces/default/cronjobs/nightly")["apiVersion"] == "batch/v1")
+  }
+
+  /// A merge patch with bytes after the JSON document (or any syntax error): json-patch's
+  /// MergePatch answers ErrBadJSONPatch "Invalid JSON Patch"; handlers/patch.go maps it to a 400
+  /// since it checks `retErr == jsonpatch.ErrBadJSONPatch` (json-patch 4.11, in 1.22); a 1.20
+  /// server returned the bare error, which ErrorToAPIStatus turns into a 500 without a reason.
+  /// The error comes from inside the update, so a missing object is still a 404.
+  @Test("a merge patch with trailing bytes is a 500 on 1.20 and a 400 from 1.22; a missing object is 404 on both",
+        arguments: ["20", "22", "30"])
+  func trailingBytesAfterMergePatch(minor: String) {
+    let h = SimHarness(serverMinorVersion: minor)
+    _ = h.post("/api/v1/namespaces/default/configmaps", ["metadata": ["name": "c"], "data": ["a": "1"]])
+    func send(_ name: String, _ body: String) -> SimHarness.Reply {
+      let headers: HTTPHeaders = ["Host": "kubesim.test", "Authorization": "Bearer \(SimHarness.token)",
+                                  "Content-Type": "application/merge-patch+json"]
+      return SimHarness.Reply(h.api.handle(HTTPRequest(method: "PATCH", target: "/api/v1/namespaces/default/configmaps/\(name)",
+                                                       headers: headers, body: Array(body.utf8))))
+    }
+    let r = send("c", #"{"data":{"a":"2"}}x"#)
+    #expect(r["message"] == "Invalid JSON Patch", "\(r.json)")
+    if minor == "20" {
+      #expect(r.status == 500 && r["reason"].isNull, "\(r.json)")
+    } else {
+      #expect(r.status == 400 && r["reason"] == "BadRequest", "\(r.json)")
+    }
+    #expect(h.get("/api/v1/namespaces/default/configmaps/c")["data"]["a"] == "1", "nothing applied")
+    #expect(send("c", "{\"data\":{\"a\":\"2\"}}\n  ").status == 200, "trailing white space is fine")
+    #expect(send("gone", #"{"data":{}}x"#).status == 404)
   }
 }

@@ -54,6 +54,7 @@ extension ResourceHandler {
     let patch: JSON
     do { patch = try JSON.parse(request.body) } catch {
       if kind == .apply { throw .badRequest("KubeSim accepts apply patches as JSON only: \(error)") }
+      if kind == .merge { return try unparsableMergePatch(name: name, error: error) }
       throw .badRequest("error decoding patch: \(error)")
     }
     if kind == .apply {
@@ -71,6 +72,24 @@ extension ResourceHandler {
       try ResourceHandler.apply(kind, patch, to: current, custom: custom)
     }
     return negotiated(200, updated)
+  }
+
+  /// A merge patch that is not JSON (a syntax error, or bytes after the document) fails inside
+  /// the update, after the object was read (so a missing object is still 404): json-patch's
+  /// `MergePatch` answers its `ErrBadJSONPatch` ("Invalid JSON Patch"), which
+  /// `handlers/patch.go` turns into a 400 since `jsonPatcher.applyJSPatch` checks for it
+  /// (`if retErr == jsonpatch.ErrBadJSONPatch`, once json-patch exported it, evanphx/json-patch
+  /// #125, 2021). Before that (KubeSim: below 1.22) the error reached the client as a bare
+  /// error: `ErrorToAPIStatus` makes it a 500 with no reason; and bodies over 1 MiB were first
+  /// decoded by a sanity check that answered 400 "error decoding patch: …".
+  func unparsableMergePatch(name: String, error: any Error) throws(StatusError) -> HTTPResponse {
+    let fixed = store.version.rejectsBadMergePatchAsBadRequest
+    if !fixed && request.body.count > 1024 * 1024 { throw .badRequest("error decoding patch: \(error)") }
+    _ = try store.modify(type, namespace: namespace, name: name, subresource: path.subresource, dryRun: dryRun) {
+      (_: JSON) throws(StatusError) -> JSON in
+      throw fixed ? StatusError.badRequest("Invalid JSON Patch") : StatusError(code: 500, reason: "", message: "Invalid JSON Patch")
+    }
+    throw .badRequest("Invalid JSON Patch")
   }
 
   /// The `scale` subresource as autoscaling/v1 Scale.

@@ -14,6 +14,10 @@ public struct EmulatedVersion: Sendable, Hashable {
   /// default) in 1.20 and GA in 1.24 (KEP-1164), so 1.20–1.23 leave it empty as 1.24 does.
   var setsSelfLink: Bool { minor < 20 }
 
+  /// A merge patch that is not JSON is a 400 "Invalid JSON Patch" from 1.22 (json-patch 4.11,
+  /// which exports `ErrBadJSONPatch`, and the apiserver's check for it); a 500 before.
+  var rejectsBadMergePatchAsBadRequest: Bool { minor >= 22 }
+
   /// The built-in types served at this version, by when each group version came and went
   /// (the Kubernetes deprecated API migration guide): batch/v1 CronJob and policy/v1 PDB are
   /// GA in 1.21; batch/v1beta1 CronJob and policy/v1beta1 PDB are gone in 1.25;

@@ -20,8 +20,10 @@ public struct StatusError: Error, Sendable {
   public var status: JSON {
     var s: JSON = [
       "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
-      "message": .string(message), "reason": .string(reason), "code": .int(Int64(code)),
+      "message": .string(message), "code": .int(Int64(code)),
     ]
+    // StatusReasonUnknown is "" and `omitempty`: a bare error's Status has no reason.
+    if !reason.isEmpty { s["reason"] = .string(reason) }
     if var d = details {
       if let r = retryAfterSeconds { d["retryAfterSeconds"] = .int(Int64(r)) }
       s["details"] = d

@@ -34,6 +34,9 @@ public struct Pattern: Sendable, Hashable, CustomStringConvertible {
 
   public var description: String { source }
 
+  /// Whether the pattern has a capture group with this name (`(?<v>…)`).
+  public func hasGroup(named name: String) -> Bool { program.captureNames[name] != nil }
+
   /// True when the entire input matches, as if the pattern were `^(?:…)$`.
   public func wholeMatch(_ input: String) -> Bool {
     var text = input

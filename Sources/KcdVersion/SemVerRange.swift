@@ -5,7 +5,7 @@
 /// ranges (`1.2 - 1.4.5`). A pre-release version passes a comparator only when that
 /// comparator's own version names a pre-release (`>=1.0.0-0`), as in Masterminds v3: so
 /// `>=1.4.0 <2.0.0` never picks `2.0.0-rc.1` or `1.5.0-beta`.
-public struct SemVerRange: Sendable, Equatable, CustomStringConvertible {
+public struct SemVerRange: Sendable, Hashable, CustomStringConvertible {
   /// Alternatives, each a list of comparators that must all hold.
   let alternatives: [[Comparator]]
   public let source: String
@@ -37,6 +37,8 @@ public struct SemVerRange: Sendable, Equatable, CustomStringConvertible {
   }
 
   public static func == (a: SemVerRange, b: SemVerRange) -> Bool { a.source == b.source }
+
+  public func hash(into hasher: inout Hasher) { hasher.combine(source) }
 
   static func split(_ text: String, on separator: String) -> [String] {
     var parts: [String] = []

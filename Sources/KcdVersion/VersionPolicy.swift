@@ -13,7 +13,7 @@ import KcdPattern
 /// what is ordered. Tags that do not parse, or fall outside the range, are not candidates.
 /// Equal versions spelled differently (`v1.2.3`, `1.2.3`) order by their text, so the choice is
 /// the same everywhere.
-public struct VersionPolicy: Sendable, Equatable, CustomStringConvertible {
+public struct VersionPolicy: Sendable, Hashable, CustomStringConvertible {
   public enum Kind: String, Sendable, CaseIterable {
     case semver, numeric, alphabetical
   }

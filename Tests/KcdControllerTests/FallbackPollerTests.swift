@@ -30,6 +30,11 @@ struct FallbackPollerTests {
     }
 
     func tags(repository: String, pointingAt digest: String, namespace: String) -> [String]? { nil }
+    /// The tag list stream mode reads (`1.4.0`, `1.10.0`, `2.0.0-rc.1`, `latest`).
+    func tags(repository: String, namespace: String) throws -> [String] {
+      calls.withLock { $0.append("list \(repository)") }
+      return ["1.4.0", "1.10.0", "2.0.0-rc.1", "latest"]
+    }
     func count(_ prefix: String) -> Int { calls.withLock { $0.filter { $0.hasPrefix(prefix) }.count } }
   }
 
@@ -51,6 +56,33 @@ struct FallbackPollerTests {
     let intake = EventIntake(client: KubeClient(connection: KubeConnection(server: "http://127.0.0.1:9")), kcds: KCDCache())
     return FallbackPoller(resolver: registry, intake: intake, log: Logger(format: .json, component: "test", sink: { _ in }),
                           minimumInterval: minimum, clock: { clock.now })
+  }
+
+  static func stream(_ name: String, repo: String, range: String, interval: Int, deployed: String? = nil) -> KCD {
+    var o: JSON = [
+      "apiVersion": "kcd.dev/v1", "kind": "KCD",
+      "metadata": ["name": .string(name), "namespace": "shop", "uid": .string("uid-" + name), "generation": 1],
+      "spec": ["imageRepo": .string(repo), "versionPolicy": ["kind": "semver", "range": .string(range)], "selector": ["app": .string(name)],
+               "pollIntervalSeconds": .int(Int64(interval))],
+    ]
+    if let deployed { o["status"] = ["currVersion": .string(deployed), "currStatus": "Success", "successVersion": .string(deployed)] }
+    return KCD(json: o)
+  }
+
+  @Test("a stream lists the tags and resolves the newest version; one that deployed nothing yet is looked up at once; policies poll apart")
+  func streams() {
+    let registry = ScriptedRegistry()
+    let clock = TestClock()
+    let poller = Self.poller(registry, clock)
+    poller.kcdChanged(old: nil, new: Self.stream("new", repo: "registry.example/app", range: ">=1.4.0 <2.0.0", interval: 600))
+    poller.kcdChanged(old: nil, new: Self.stream("old", repo: "registry.example/app", range: "^1", interval: 600, deployed: "1.4.0"))
+    poller.kcdChanged(old: nil, new: Self.stream("same", repo: "registry.example/app", range: ">=1.4.0 <2.0.0", interval: 600, deployed: "1.4.0"))
+    clock.set(1.5)
+    #expect(poller.tick() == 1, "the group with a KCD that never deployed is due at once")
+    #expect(registry.calls.withLock { $0 } == ["list registry.example/app", "registry.example/app:1.10.0"])
+    clock.set(700)
+    #expect(poller.tick() == 2, "the two policies are two groups, each on its interval")
+    #expect(registry.count("list ") == 3)
   }
 
   @Test("a KCD asking for a shorter interval than the minimum is polled at the minimum")

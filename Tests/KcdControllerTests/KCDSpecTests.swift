@@ -111,6 +111,30 @@ import Testing
     ])
   }
 
+  @Test("stream mode: versionPolicy instead of tag; its kind defaults to semver; versions are what the policy takes")
+  func streamMode() throws {
+    let s = try #require(Self.parse(Self.kcd(["tag": .null, "versionPolicy": ["range": ">=1.4.0 <2.0.0"]])).spec)
+    #expect(s.tag == nil && s.versionPolicy?.kind == .semver)
+    #expect(s.isVersion("1.10.0") && !s.isVersion("2.0.0-rc.1") && !s.isVersion("3ae8d1b"))
+    let n = try #require(Self.parse(Self.kcd(["tag": .null, "versionPolicy": ["kind": "numeric", "extract": "^build-(?<v>[0-9]+)$"]])).spec)
+    #expect(n.isVersion("build-10") && !n.isVersion("10"))
+  }
+
+  @Test("a version policy that cannot be used is the user's to fix, with the reason", arguments: [
+    (["versionPolicy": ["kind": "semver"]], "spec.tag and spec.versionPolicy exclude each other"),
+    (["tag": .null, "versionPolicy": ["kind": "newest"]], "kind \"newest\" is not one of semver, numeric, alphabetical"),
+    (["tag": .null, "versionPolicy": ["kind": "numeric", "range": "^1"]], "range applies to kind semver only"),
+    (["tag": .null, "versionPolicy": ["range": ">=x.y"]], "is not a version"),
+    (["tag": .null, "versionPolicy": ["kind": "numeric", "extract": "^b-([0-9]+)$"]], "(?<v>"),
+    (["tag": .null, "versionPolicy": "semver"], "must be an object"),
+  ] as [([String: JSON], String)])
+  func invalidPolicy(_ overrides: [String: JSON], _ says: String) {
+    let (spec, problems) = KCDSpec.parse(Self.kcd(overrides)["spec"])
+    #expect(spec == nil)
+    #expect(problems.count == 1 && problems[0].field == "spec.versionPolicy" && problems[0].kind == .invalid)
+    #expect(problems.first?.message.contains(says) == true, "\(problems)")
+  }
+
   @Test("a registry host with a port is not a tag")
   func hostPort() throws {
     let s = try #require(Self.parse(Self.kcd(["imageRepo": "Registry.Example:5000/team/app"])).spec)
@@ -126,7 +150,6 @@ import Testing
   }
 
   @Test("fields this kcd does not implement yet are refused by name (fail closed), the spec still read", arguments: [
-    ("versionPolicy", ["tag": .null, "versionPolicy": ["kind": "semver"]], "spec.versionPolicy (stream mode) is not supported by this kcd yet"),
     ("verify", ["verify": [["kind": "Signature"]]], "spec.verify (pre-rollout verification) is not supported by this kcd yet"),
     ("container.verify", ["container": ["name": "web", "verify": [["kind": "Image", "image": "smoke"]]]],
      "spec.container.verify (pre-rollout verification) is not supported by this kcd yet"),

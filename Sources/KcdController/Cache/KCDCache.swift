@@ -21,6 +21,8 @@ public final class KCDCache: InformerSink {
   struct State {
     var objects: [String: KCD] = [:]
     var byFollow: [Follow: Set<String>] = [:]
+    /// Stream-mode KCDs by canonical repository.
+    var byStream: [String: Set<String>] = [:]
     var byNamespace: [String: Set<String>] = [:]
     var byTarget: [WorkloadRef: Set<String>] = [:]
     /// Keys listed since `beginRelist`; nil outside a relist.
@@ -47,8 +49,19 @@ public final class KCDCache: InformerSink {
     state.read { s in (s.byFollow[follow] ?? []).compactMap { s.objects[$0] } }
   }
 
-  /// Whether any KCD follows this repository and tag (no copies made).
-  public func isFollowed(_ follow: Follow) -> Bool { state.read { $0.byFollow[follow]?.isEmpty == false } }
+  /// Whether any KCD follows this repository and tag (no copies made): in pointer mode by the
+  /// tag, in stream mode when the tag is a version by the KCD's policy.
+  public func isFollowed(_ follow: Follow) -> Bool {
+    state.read { s in
+      if s.byFollow[follow]?.isEmpty == false { return true }
+      return (s.byStream[follow.repository] ?? []).contains { s.objects[$0]?.spec?.isVersion(follow.tag) == true }
+    }
+  }
+
+  /// Stream-mode KCDs of this repository whose policy takes the tag as a version.
+  public func streaming(_ follow: Follow) -> [KCD] {
+    state.read { s in (s.byStream[follow.repository] ?? []).compactMap { s.objects[$0] }.filter { $0.spec?.isVersion(follow.tag) == true } }
+  }
 
   public func inNamespace(_ namespace: String) -> [KCD] {
     state.read { s in (s.byNamespace[namespace] ?? []).compactMap { s.objects[$0] } }
@@ -116,6 +129,7 @@ public final class KCDCache: InformerSink {
     s.objects[key] = kcd
     s.byNamespace[kcd.namespace, default: []].insert(key)
     if let f = follow(of: kcd) { s.byFollow[f, default: []].insert(key) }
+    if let r = kcd.stream { s.byStream[r, default: []].insert(key) }
     for t in targets(of: kcd) { s.byTarget[t, default: []].insert(key) }
   }
 
@@ -126,6 +140,10 @@ public final class KCDCache: InformerSink {
     if let f = follow(of: old) {
       s.byFollow[f]?.remove(key)
       if s.byFollow[f]?.isEmpty == true { s.byFollow[f] = nil }
+    }
+    if let r = old.stream {
+      s.byStream[r]?.remove(key)
+      if s.byStream[r]?.isEmpty == true { s.byStream[r] = nil }
     }
     for t in targets(of: old) {
       s.byTarget[t]?.remove(key)

@@ -45,10 +45,12 @@ public final class EventIntake: Sendable {
     self.onRecorded = onRecorded
   }
 
-  /// KCDs an event is for: same canonical repository and tag (the index), or the one CI named.
+  /// KCDs an event is for: same canonical repository and tag (the index), or, in stream mode,
+  /// same repository and a tag the KCD's policy takes as a version; or the one CI named.
   public static func matches(_ event: ImageEvent, in cache: KCDCache) -> [KCD] {
     guard let tag = event.tag else { return [] }
-    let found = cache.following(KCDCache.Follow(repository: event.repository, tag: tag))
+    let follow = KCDCache.Follow(repository: event.repository, tag: tag)
+    let found = cache.following(follow) + cache.streaming(follow)
     guard let target = event.target else { return found.sorted { $0.key < $1.key } }
     return found.filter { $0.key == target }
   }
@@ -85,13 +87,14 @@ public final class EventIntake: Sendable {
   }
 
   /// Records the event on every matching KCD (of `namespace` only, when given: the poller's
-  /// look-ups use one namespace's credentials). Throws when Kubernetes cannot take a write
+  /// look-ups use one namespace's credentials; of the `only` keys, when given). Throws when Kubernetes cannot take a write
   /// within the budget (the caller answers 503 or 429 with Retry-After so the sender retries).
   /// `deadline` (monotonic seconds) bounds a whole delivery that carries several events;
   /// without it the budget starts now.
-  public func record(_ event: ImageEvent, namespace: String? = nil, deadline: Double? = nil) throws(KubeError) -> Result {
+  public func record(_ event: ImageEvent, namespace: String? = nil, only keys: Set<String>? = nil, deadline: Double? = nil) throws(KubeError) -> Result {
     let deadline = deadline ?? monotonicSeconds() + budgetSeconds
     var (result, work) = sorted(event, namespace: namespace)
+    if let keys { work = work.filter { keys.contains($0.key) } }
     if work.count == 1 {
       result.merge(try recordOne(event, work[0], deadline: deadline))
       return result

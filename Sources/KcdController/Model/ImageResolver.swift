@@ -7,4 +7,6 @@ public protocol ImageResolver: Sendable {
   /// Tags of the repository that point at `digest` (to find the version name), when the
   /// registry can say cheaply; nil when it cannot.
   func tags(repository: String, pointingAt digest: String, namespace: String) -> [String]?
+  /// Every tag of the repository (stream mode picks the newest version among them).
+  func tags(repository: String, namespace: String) throws -> [String]
 }

@@ -16,6 +16,8 @@ public struct KCD: Sendable, Equatable {
   /// The repository and tag the KCD names, read even when another field is invalid, so a push
   /// for a KCD kcd refuses is answered "refused", not "no KCD follows".
   public var follow: KCDCache.Follow?
+  /// Stream mode: the canonical repository whose version tags the KCD follows.
+  public var stream: String?
 
   public var namespace: String { ref.namespace }
   public var name: String { ref.name }
@@ -33,6 +35,7 @@ public struct KCD: Sendable, Equatable {
     self.status = status
     self.request = request
     self.follow = spec.flatMap { s in s.tag.map { KCDCache.Follow(repository: s.repository, tag: $0) } }
+    self.stream = spec.flatMap { $0.versionPolicy == nil ? nil : $0.repository }
   }
 
   /// Decodes a KCD object. `truncated` (parts nested too deeply were dropped) makes it invalid:

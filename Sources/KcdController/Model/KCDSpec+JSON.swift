@@ -1,6 +1,7 @@
 import KcdHooks
 import KcdJSON
 import KcdPattern
+import KcdVersion
 
 extension KCDSpec {
   /// Reads `spec`; every problem is collected (not thrown one at a time) so the status and the
@@ -17,6 +18,18 @@ extension KCDSpec {
     let tag = s["tag"].stringValue.flatMap { $0.isEmpty ? nil : $0 }
     if let t = tag, !RepositoryName.isValidTag(t) { invalid("spec.tag", "spec.tag \(t.quotedForMessage()) is not a valid tag") }
     if tag == nil && s["versionPolicy"].isNull { invalid("spec.tag", "spec.tag or spec.versionPolicy is required") }
+    if tag != nil && !s["versionPolicy"].isNull { invalid("spec.versionPolicy", "spec.tag and spec.versionPolicy exclude each other (pointer mode or stream mode)") }
+    var policy: VersionPolicy?
+    if !s["versionPolicy"].isNull {
+      let p = s["versionPolicy"]
+      do throws(VersionPolicyError) {
+        guard p.objectValue != nil else { throw VersionPolicyError("must be an object") }
+        policy = try VersionPolicy(kind: p["kind"].stringValue ?? VersionPolicy.Kind.semver.rawValue, range: p["range"].stringValue,
+                                   extract: p["extract"].stringValue)
+      } catch {
+        invalid("spec.versionPolicy", "spec.versionPolicy: \(String(error.description.prefix(512)))")
+      }
+    }
     let syntax = s["versionSyntax"].stringValue ?? defaultVersionSyntax
     var pattern: Pattern?
     do { pattern = try Pattern(syntax) } catch { invalid("spec.versionSyntax", "spec.versionSyntax: \(error.description)") }
@@ -36,7 +49,7 @@ extension KCDSpec {
     if s["serviceAccountName"].stringValue != nil { ignored.append("spec.serviceAccountName") }
     guard !problems.contains(where: { $0.kind == .invalid }), let pattern else { return (nil, problems) }
     let spec = KCDSpec(
-      imageRepo: imageRepo, repository: RepositoryName.normalize(imageRepo), tag: tag, versionSyntax: syntax, versionPattern: pattern,
+      imageRepo: imageRepo, repository: RepositoryName.normalize(imageRepo), tag: tag, versionPolicy: policy, versionSyntax: syntax, versionPattern: pattern,
       selector: selector, containerName: s["container"]["name"].stringValue.flatMap { $0.isEmpty ? nil : $0 }, timeoutSeconds: Int(timeout),
       pollIntervalSeconds: Int(poll), suspend: s["suspend"].boolValue ?? false, strategy: strategy,
       rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, ignoredFields: ignored)
@@ -47,7 +60,6 @@ extension KCDSpec {
   static func unsupported(_ s: JSON, strategy: Strategy) -> [SpecProblem] {
     var out: [SpecProblem] = []
     func refuse(_ field: String, _ what: String) { out.append(SpecProblem(.unsupported, field, "\(field) (\(what)) is not supported by this kcd yet")) }
-    if !s["versionPolicy"].isNull { refuse("spec.versionPolicy", "stream mode") }
     if !(s["verify"].arrayValue ?? []).isEmpty { refuse("spec.verify", "pre-rollout verification") }
     if !(s["container"]["verify"].arrayValue ?? []).isEmpty { refuse("spec.container.verify", "pre-rollout verification") }
     if !(s["strategy"]["verify"].arrayValue ?? []).isEmpty { refuse("spec.strategy.verify", "verification before promotion") }

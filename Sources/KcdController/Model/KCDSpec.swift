@@ -1,5 +1,6 @@
 import KcdHooks
 import KcdPattern
+import KcdVersion
 
 /// A KCD's spec, read and checked (see `KCDSpec+JSON.swift`). A spec with problems is never
 /// acted on: invalid fields are the user's to fix, unsupported ones wait for the kcd release
@@ -15,7 +16,10 @@ public struct KCDSpec: Sendable, Equatable {
   public var imageRepo: String
   /// `imageRepo` in canonical form, for matching events.
   public var repository: String
+  /// Pointer mode: the tag followed. Nil in stream mode.
   public var tag: String?
+  /// Stream mode: which tags are versions and which is newest. Nil in pointer mode.
+  public var versionPolicy: VersionPolicy?
   public var versionSyntax: String
   /// `versionSyntax` compiled once (linear-time matcher: a tenant's pattern cannot wedge kcd).
   public var versionPattern: Pattern
@@ -35,9 +39,11 @@ public struct KCDSpec: Sendable, Equatable {
   /// Longest tag the OCI distribution spec allows; longer input is never a version.
   public static let maximumTagLength = 128
 
-  /// Whether the tag names a version by this KCD's versionSyntax (whole match, as the original).
+  /// Whether the tag names a version: by the version policy in stream mode, else by
+  /// versionSyntax (whole match, as the original).
   public func isVersion(_ tag: String) -> Bool {
-    tag.utf8.count <= KCDSpec.maximumTagLength && versionPattern.wholeMatch(tag)
+    if let versionPolicy { return versionPolicy.accepts(tag) }
+    return tag.utf8.count <= KCDSpec.maximumTagLength && versionPattern.wholeMatch(tag)
   }
 
   /// Labels match the selector (matchLabels semantics).

@@ -2,6 +2,7 @@ import KcdCore
 import KcdHooks
 import KcdJSON
 import KcdKube
+import KcdVersion
 import Synchronization
 
 #if canImport(Glibc)
@@ -18,20 +19,23 @@ import Glibc
 /// every `minimumInterval` seconds (30 by default), whatever a KCD asks: the original kcd's
 /// examples used 5 s, and Docker Hub and ECR rate-limit far below that at a thousand KCDs.
 public final class FallbackPoller: Sendable {
+  /// KCDs that share one look-up: pointer mode by tag, stream mode by version policy (the
+  /// repository's tag list, then the newest version's digest).
   struct Group: Hashable {
     var repository: String
     var imageRepo: String
     var tag: String
     var namespace: String
+    var policy: VersionPolicy? = nil
   }
 
   struct GroupState {
     /// KCD key → its interval.
     var members: [String: Int] = [:]
     var failures = 0
-    /// The digest the last look-up found and the members then; intake is asked only when
-    /// either changes.
-    var digest: String?
+    /// What the last look-up found (`tag@digest`) and the members then; intake is asked only
+    /// when either changes.
+    var found: String?
     var notified: Set<String> = []
     var interval: Double { Double(members.values.min() ?? 600) }
   }
@@ -69,9 +73,11 @@ public final class FallbackPoller: Sendable {
   }
 
   func group(of kcd: KCD) -> (Group, Int)? {
-    guard let spec = kcd.actionable, let tag = spec.tag, spec.pollIntervalSeconds > 0, !spec.suspend else { return nil }
-    return (Group(repository: spec.repository, imageRepo: spec.imageRepo, tag: tag, namespace: kcd.namespace),
-            max(spec.pollIntervalSeconds, minimumInterval))
+    guard let spec = kcd.actionable, spec.pollIntervalSeconds > 0, !spec.suspend else { return nil }
+    let interval = max(spec.pollIntervalSeconds, minimumInterval)
+    if let tag = spec.tag { return (Group(repository: spec.repository, imageRepo: spec.imageRepo, tag: tag, namespace: kcd.namespace), interval) }
+    guard let policy = spec.versionPolicy else { return nil }
+    return (Group(repository: spec.repository, imageRepo: spec.imageRepo, tag: "", namespace: kcd.namespace, policy: policy), interval)
   }
 
   /// Keeps the groups in step with the KCDs (the controller calls this for every change).
@@ -91,9 +97,11 @@ public final class FallbackPoller: Sendable {
       guard let (g, interval) = wanted else { return }
       s.byKCD[key] = g
       if s.groups[g] == nil {
-        // A new group waits one jittered interval (a webhook usually comes first).
+        // A new group waits one jittered interval (a webhook usually comes first) — except a
+        // stream that has deployed nothing yet: its newest version is looked up at once.
         s.groups[g] = GroupState()
-        s.timers.schedule(g, at: now + FallbackPoller.jittered(Double(interval)))
+        let first = g.policy != nil && new?.status.currVersion == nil ? Double.random(in: 0...1) : FallbackPoller.jittered(Double(interval))
+        s.timers.schedule(g, at: now + first)
       } else if let due = s.timers.due(of: g), due > now + Double(interval) * 1.1 {
         // A shorter interval takes effect now, not after the longer one ends.
         s.timers.schedule(g, at: now + FallbackPoller.jittered(Double(interval)))
@@ -157,23 +165,38 @@ public final class FallbackPoller: Sendable {
     // The group's next due time is set below, on a pool thread: the loop must see it.
     defer { wake.notify() }
     do {
-      let digest = try resolver.digest(repository: g.imageRepo, tag: g.tag, namespace: g.namespace)
+      var tag = g.tag
+      if let policy = g.policy {
+        let newest = policy.newest(try resolver.tags(repository: g.imageRepo, namespace: g.namespace))
+        guard let newest else {
+          state.withLock { s in
+            s.groups[g]?.failures = 0
+            s.timers.schedule(g, at: now + FallbackPoller.jittered(interval))
+          }
+          return
+        }
+        tag = newest
+      }
+      let digest = try resolver.digest(repository: g.imageRepo, tag: tag, namespace: g.namespace)
+      let found = "\(tag)@\(digest)"
       let unchanged = state.withLock { s -> Bool in
         s.groups[g]?.failures = 0
         s.timers.schedule(g, at: now + FallbackPoller.jittered(interval))
-        return s.groups[g]?.digest == digest && s.groups[g]?.notified == members
+        return s.groups[g]?.found == found && s.groups[g]?.notified == members
       }
       if unchanged { return }
-      let event = ImageEvent(repository: g.repository, tag: g.tag, digest: digest, source: "poll",
-                             deliveryID: "poll:\(g.tag)@\(digest):\(Int64(Timestamps.now() * 1000))", receivedAt: Timestamps.now())
-      let result = try intake.record(event, namespace: g.namespace)
+      let event = ImageEvent(repository: g.repository, tag: tag, digest: digest, source: "poll",
+                             deliveryID: "poll:\(tag)@\(digest):\(Int64(Timestamps.now() * 1000))", receivedAt: Timestamps.now())
+      // A stream's finding is for its own members (another policy on the same repository
+      // reads the tags differently).
+      let result = try intake.record(event, namespace: g.namespace, only: g.policy == nil ? nil : members)
       // Remembered only once intake took it, so a failed write is retried next cycle.
       state.withLock { s in
-        s.groups[g]?.digest = digest
+        s.groups[g]?.found = found
         s.groups[g]?.notified = members
       }
       if !result.accepted.isEmpty {
-        log.info("poll found a new digest", [("repository", g.repository), ("tag", g.tag), ("digest", digest), ("kcds", result.accepted.joined(separator: ","))])
+        log.info("poll found a new digest", [("repository", g.repository), ("tag", tag), ("digest", digest), ("kcds", result.accepted.joined(separator: ","))])
       }
     } catch {
       let failures = state.withLock { s -> Int in
@@ -181,7 +204,7 @@ public final class FallbackPoller: Sendable {
         s.groups[g]?.failures = f
         // Forget the digest so intake is asked again once the registry answers; back off
         // (30 s doubling) but never wait longer than the interval itself.
-        s.groups[g]?.digest = nil
+        s.groups[g]?.found = nil
         if s.groups[g] != nil { s.timers.schedule(g, at: now + min(interval, 30 * Double(1 << min(f - 1, 10)))) }
         return f
       }

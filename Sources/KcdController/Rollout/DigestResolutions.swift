@@ -1,5 +1,6 @@
 import KcdCore
 import KcdHooks
+import KcdVersion
 import Synchronization
 
 #if canImport(Glibc)
@@ -18,6 +19,8 @@ public final class DigestResolutions: Sendable {
     var imageRepo: String
     var request: RequestedRollout
     var confirm: Bool
+    /// Stream mode: the newest version tag wins over the request's.
+    var policy: VersionPolicy?
   }
 
   struct State {
@@ -57,7 +60,7 @@ public final class DigestResolutions: Sendable {
   }
 
   /// Queues a look-up unless one for this request is queued or running.
-  public func submit(key: String, namespace: String, imageRepo: String, request: RequestedRollout, confirm: Bool) {
+  public func submit(key: String, namespace: String, imageRepo: String, request: RequestedRollout, confirm: Bool, policy: VersionPolicy? = nil) {
     let id = DigestResolutions.id(key, request)
     let added = state.withLock { s -> Bool in
       if s.inFlight.contains(id) { return false }
@@ -67,7 +70,7 @@ public final class DigestResolutions: Sendable {
       return true
     }
     guard added else { return }
-    let job = Job(key: key, namespace: namespace, imageRepo: imageRepo, request: request, confirm: confirm)
+    let job = Job(key: key, namespace: namespace, imageRepo: imageRepo, request: request, confirm: confirm, policy: policy)
     let host = RepositoryName.host(RepositoryName.normalize(imageRepo))
     if !pool.submit(host: host, { [self] in finish(job, resolve(job)) }) {
       _ = state.withLock { $0.inFlight.remove(id) }
@@ -91,6 +94,7 @@ public final class DigestResolutions: Sendable {
       return .digest(d, versionTags: resolver.tags(repository: job.imageRepo, pointingAt: d, namespace: job.namespace) ?? [])
     }
     guard let tag = r.tag else { return .failed("event \(r.id) names no tag to resolve") }
+    if let policy = job.policy { return newest(job, tag: tag, policy: policy) }
     do {
       let actual = try resolver.digest(repository: job.imageRepo, tag: tag, namespace: job.namespace)
       if let claimed = r.digest, claimed != actual { return .mismatch(claimed: claimed, actual: actual) }
@@ -98,6 +102,22 @@ public final class DigestResolutions: Sendable {
       return .digest(actual, versionTags: tags)
     } catch {
       return .failed("cannot resolve \(job.imageRepo):\(tag): \(error)")
+    }
+  }
+
+  /// Stream mode: the newest version among the repository's tags if it is newer than the
+  /// request's tag (a push may have followed, or a webhook been missed), and its digest; a
+  /// claimed digest is checked when the request's own tag is the one deployed.
+  func newest(_ job: Job, tag: String, policy: VersionPolicy) -> Resolution {
+    do {
+      let all = try resolver.tags(repository: job.imageRepo, namespace: job.namespace)
+      var chosen = tag
+      if let newest = policy.newest(all), (policy.compare(newest, tag) ?? 0) > 0 { chosen = newest }
+      let actual = try resolver.digest(repository: job.imageRepo, tag: chosen, namespace: job.namespace)
+      if chosen == tag, let claimed = job.request.digest, claimed != actual { return .mismatch(claimed: claimed, actual: actual) }
+      return .newest(tag: chosen, digest: actual)
+    } catch {
+      return .failed("cannot list the versions of \(job.imageRepo): \(error)")
     }
   }
 }

@@ -84,7 +84,8 @@ struct RolloutExecutor {
       try patch(p, input: &input)
     case .resolve(let request, let confirm):
       guard let resolutions, let spec = input.kcd.spec else { return }
-      resolutions.submit(key: input.kcd.key, namespace: input.kcd.namespace, imageRepo: spec.imageRepo, request: request, confirm: confirm)
+      resolutions.submit(key: input.kcd.key, namespace: input.kcd.namespace, imageRepo: spec.imageRepo, request: request, confirm: confirm,
+                         policy: spec.versionPolicy)
     case .rememberGeneration(let ref, let generation):
       if let rollout = input.kcd.status.rollout { generations.set(input.kcd.key, rollout: rollout.id, ref, generation) }
     case .inspectPods(let ref, let labels):

@@ -53,6 +53,9 @@ public enum Resolution: Sendable, Equatable {
   /// The digest the tag points at, and tags that point at it too (to name the version; empty
   /// when the registry cannot say cheaply).
   case digest(String, versionTags: [String])
+  /// Stream mode: the newest version tag the registry has (the request's, or a newer one) and
+  /// its digest.
+  case newest(tag: String, digest: String)
   /// The event claimed another digest than the registry has: never deployed.
   case mismatch(claimed: String, actual: String)
   /// The registry could not answer now; asked again later.

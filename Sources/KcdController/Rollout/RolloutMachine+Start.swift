@@ -30,8 +30,10 @@ extension RolloutMachine {
     }
     // Not knowing the workloads is not the same as having none.
     guard let workloads = input.workloads else { return RolloutDecision([], .requeue(after: 1)) }
+    if let policy = spec.versionPolicy, let settled = streamGate(input, policy: policy, tag: r.tag, request: r) { return settled }
     var digest: String
     var versionTags: [String] = []
+    var streamTag = spec.versionPolicy == nil ? nil : r.tag
     switch (digestSource(r, settings: input.settings), input.resolution) {
     case (.known(let d), _):
       digest = d
@@ -60,13 +62,18 @@ extension RolloutMachine {
     case (.needsRegistry, .digest(let d, let tags)?):
       digest = d
       versionTags = tags
+    case (.needsRegistry, .newest(let tag, let d)?):
+      // A newer version than the event's may have been pushed since: it is checked again.
+      if let policy = spec.versionPolicy, tag != r.tag, let settled = streamGate(input, policy: policy, tag: tag, request: r) { return settled }
+      digest = d
+      streamTag = tag
     }
     if digest == kcd.status.failedDigest {
       var s = kcd.status
       s.lastEvent = lastEvent
       return RolloutDecision([write(s, kcd)], .again)
     }
-    let version = r.version ?? r.tag.flatMap { spec.isVersion($0) ? $0 : nil } ?? versionTags.sorted().first(where: spec.isVersion)
+    let version = streamTag ?? r.version ?? r.tag.flatMap { spec.isVersion($0) ? $0 : nil } ?? versionTags.sorted().first(where: spec.isVersion)
       ?? String(digest.dropFirst(7).prefix(12))
     let image = ImagePlan.pinnedImage(repository: spec.imageRepo, version: version, digest: digest)
     let targets = selected(workloads, spec: spec)

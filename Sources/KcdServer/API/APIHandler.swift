@@ -58,6 +58,7 @@ public struct APIHandler: HTTPHandler {
     if let spec = kcd.spec {
       j["imageRepo"] = .string(spec.imageRepo)
       j["tag"] = spec.tag.map(JSON.string) ?? .null
+      if let policy = spec.versionPolicy { j["versionPolicy"] = .string(policy.description) }
     }
     if !kcd.problems.isEmpty { j["problems"] = .array(kcd.problems.map { .string($0.message) }) }
     return j

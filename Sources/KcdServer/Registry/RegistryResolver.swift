@@ -49,6 +49,10 @@ final class RegistryResolver: ImageResolver {
     try factory(for: repository, namespace: namespace).client(for: repository).resolve(repository: repository, tag: tag).digest
   }
 
+  func tags(repository: String, namespace: String) throws -> [String] {
+    try factory(for: repository, namespace: namespace).client(for: repository).tags(repository: repository)
+  }
+
   func tags(repository: String, pointingAt digest: String, namespace: String) -> [String]? {
     // Only ECR answers this cheaply; do not even gather credentials for other registries.
     guard (try? ImageName(repository))?.isECR == true,

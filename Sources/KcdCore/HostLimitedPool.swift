@@ -52,14 +52,14 @@ public final class HostLimitedPool: Sendable {
   /// Jobs waiting for a thread (not counting those running).
   public var queued: Int { state.withLock { $0.jobs.count } }
 
-  /// Drops what is queued and waits for the running jobs to end.
-  public func stop() {
+  /// Drops what is queued and (unless told not to) waits for the running jobs to end.
+  public func stop(waiting: Bool = true) {
     state.withLock { s in
       s.stopping = true
       s.jobs = []
     }
     signal.notify()
-    while running.load(ordering: .relaxed) > 0 { usleep(5_000) }
+    while waiting && running.load(ordering: .relaxed) > 0 { usleep(5_000) }
   }
 
   func startThreads() {

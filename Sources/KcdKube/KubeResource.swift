@@ -34,6 +34,7 @@ public struct KubeResource: Sendable, Hashable, CustomStringConvertible {
   public static let replicaSets = KubeResource(group: "apps", version: "v1", plural: "replicasets", kind: "ReplicaSet")
   public static let pods = KubeResource(group: "", version: "v1", plural: "pods", kind: "Pod")
   public static let events = KubeResource(group: "", version: "v1", plural: "events", kind: "Event")
+  public static let jobs = KubeResource(group: "batch", version: "v1", plural: "jobs", kind: "Job")
   public static let configMaps = KubeResource(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap")
   public static let secrets = KubeResource(group: "", version: "v1", plural: "secrets", kind: "Secret")
   public static let namespaces = KubeResource(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false)

@@ -135,6 +135,35 @@ import Testing
     #expect(problems.first?.message.contains(says) == true, "\(problems)")
   }
 
+  @Test("verification checks: Image and Webhook from spec.verify and the original's container.verify, in that order")
+  func verifyChecks() throws {
+    let s = try #require(Self.parse(Self.kcd([
+      "verify": [["kind": "Webhook", "url": "https://qa.example/gate"], ["kind": "Image", "image": "registry.example/smoke", "tag": "v2"]],
+      "container": ["name": "web", "verify": [["kind": "Image", "image": "registry.example/e2e:3", "timeoutSeconds": 60, "args": ["--fast"]]]],
+    ])).spec)
+    #expect(s.verify.map(\.kind) == ["Webhook", "Image", "Image"])
+    guard case .image(let smoke) = s.verify[1], case .image(let e2e) = s.verify[2], case .webhook(let gate) = s.verify[0] else {
+      Issue.record("\(s.verify)"); return
+    }
+    #expect(smoke.reference == "registry.example/smoke:v2" && smoke.timeoutSeconds == 300)
+    #expect(e2e.reference == "registry.example/e2e:3" && e2e.timeoutSeconds == 60 && e2e.args == ["--fast"])
+    #expect(gate.url == "https://qa.example/gate" && gate.timeoutSeconds == 30)
+  }
+
+  @Test("verification checks that cannot run are the user's to fix", arguments: [
+    (["verify": [["kind": "Image"]]], "spec.verify[0]: image is required"),
+    (["verify": [["kind": "Webhook", "url": "ftp://x"]]], "spec.verify[0]: url is required"),
+    (["verify": [["kind": "Webhook", "url": "https://x", "timeoutSeconds": 0]]], "timeoutSeconds must be from 1 to 600"),
+    (["verify": [["kind": "Smoke"]]], "spec.verify[0]: kind \"Smoke\" is not one of Image, Webhook, Signature"),
+    (["verify": ["Image"]], "spec.verify[0]: must be an object"),
+    (["verify": "Image"], "spec.verify must be a list of at most 16 checks"),
+  ] as [([String: JSON], String)])
+  func invalidChecks(_ overrides: [String: JSON], _ says: String) {
+    let (spec, problems) = KCDSpec.parse(Self.kcd(overrides)["spec"])
+    #expect(spec == nil)
+    #expect(problems.contains { $0.kind == .invalid && $0.message.contains(says) }, "\(problems)")
+  }
+
   @Test("a registry host with a port is not a tag")
   func hostPort() throws {
     let s = try #require(Self.parse(Self.kcd(["imageRepo": "Registry.Example:5000/team/app"])).spec)
@@ -150,9 +179,7 @@ import Testing
   }
 
   @Test("fields this kcd does not implement yet are refused by name (fail closed), the spec still read", arguments: [
-    ("verify", ["verify": [["kind": "Signature"]]], "spec.verify (pre-rollout verification) is not supported by this kcd yet"),
-    ("container.verify", ["container": ["name": "web", "verify": [["kind": "Image", "image": "smoke"]]]],
-     "spec.container.verify (pre-rollout verification) is not supported by this kcd yet"),
+    ("verify Signature", ["verify": [["kind": "Signature"]]], "spec.verify[0] (kind Signature) is not supported by this kcd yet"),
     ("strategy.verify", ["strategy": ["kind": "RollingUpdate", "verify": [["kind": "Webhook"]]]],
      "spec.strategy.verify (verification before promotion) is not supported by this kcd yet"),
     ("blue-green", ["strategy": ["kind": "ServiceBlueGreen"]], "spec.strategy.kind (ServiceBlueGreen) is not supported by this kcd yet"),

@@ -16,6 +16,8 @@ struct RolloutWorld {
   var workloads: [Workload]?
   var pods: [WorkloadRef: [PodSummary]] = [:]
   var resolution: Resolution?
+  /// What the verification checks answered (by index).
+  var verifications: [Int: VerifyOutcome] = [:]
   var refusedPatches: [WorkloadRef: String] = [:]
   var settings = RolloutSettings()
   var now = t0
@@ -75,6 +77,7 @@ struct RolloutWorld {
     var i = RolloutInput(kcd: kcd, workloads: workloads, now: now, settings: settings)
     i.pods = pods
     i.resolution = resolution
+    i.verifications = verifications
     i.refusedPatches = refusedPatches
     i.patchedGenerations = memoRollout == kcd.status.rollout?.id ? memo : [:]
     return i

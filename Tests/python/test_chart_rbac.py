@@ -104,6 +104,7 @@ DROPS = {
     "workloads": lambda rule: "deployments" in rule["resources"],
     "pods": lambda rule: "pods" in rule["resources"],
     "events": lambda rule: "events" in rule["resources"],
+    "jobs": lambda rule: "jobs" in rule["resources"],
     "leases": lambda rule: False,
 }
 
@@ -140,6 +141,7 @@ def test_the_spine_runs_on_exactly_the_charts_rbac(sim, workdir):
     ("workloads", "resource not served or not permitted"),
     ("pods", "cannot list pods"),
     ("events", "cannot record event"),
+    ("jobs", "cannot create the Job"),
     ("leases", "leader election: cannot read or write the lease"),
 ])
 def test_a_missing_rule_is_reported_clearly(sim, workdir, drop, expect):
@@ -165,8 +167,17 @@ def test_a_missing_rule_is_reported_clearly(sim, workdir, drop, expect):
         if drop == "pods":
             r = kubectl(sim, "patch", "deploy", "web", "-n", "shop", "-p", '{"spec":{"progressDeadlineSeconds":600}}')
             assert r.returncode == 0, r.stderr
+        if drop == "jobs":
+            # Image verification runs a Job: without the rule the check fails, saying why.
+            r = kubectl(sim, "patch", "kcd", "web", "-n", "shop", "--type", "merge",
+                        "-p", '{"spec":{"verify":[{"kind":"Image","image":"registry.example/smoke"}]}}')
+            assert r.returncode == 0, r.stderr
         sent = kcd.push(digest(), version="fail-progress" if drop == "pods" else "a0e55d6")
         assert sent.returncode == 0 and "202" in sent.stdout, sent
+        if drop == "jobs":
+            wait_for(lambda: expect in (kcd_status(sim).get("message") or ""), 30, what=expect)
+            assert "forbidden" in kcd_status(sim)["message"], kcd_status(sim)
+            return
         wait_for(lambda: expect in kcd.output(), 30, what=expect)
         assert "forbidden" in kcd.output()
     finally:

@@ -127,7 +127,9 @@ def test_deployment_is_hardened_and_runs_what_the_values_say():
     assert c["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "api"}
     assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "api"}
     mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
-    assert mounts == {"hooks": "/etc/kcd/hooks", "config": "/etc/kcd/config", "registry": "/etc/kcd/registry", "tmp": "/tmp"}
+    assert mounts == {"hooks": "/etc/kcd/hooks", "config": "/etc/kcd/config", "registry": "/etc/kcd/registry",
+                      "verification": "/etc/kcd/verification", "tmp": "/tmp"}
+    assert "--verification-key-file=/etc/kcd/verification/whsec" in args
     assert pod["topologySpreadConstraints"][0]["topologyKey"] == "kubernetes.io/hostname"
     default_c = one(objects(), "Deployment")["spec"]["template"]["spec"]["containers"][0]
     assert default_c["image"] == "ghcr.io/kcd-dev/kcd:0.1.0" and default_c["imagePullPolicy"] == "Always"
@@ -143,6 +145,7 @@ def test_rbac_is_exactly_what_kcd_uses():
         ("apps", "deployments"): {"get", "list", "watch", "patch"}, ("apps", "statefulsets"): {"get", "list", "watch", "patch"},
         ("apps", "daemonsets"): {"get", "list", "watch", "patch"}, ("apps", "replicasets"): {"get", "list", "watch", "patch"},
         ("batch", "cronjobs"): {"get", "list", "watch", "patch"}, ("", "pods"): {"list"}, ("", "events"): {"create", "patch"},
+        ("batch", "jobs"): {"get", "create", "delete"}, ("", "pods/log"): {"get"},
     }
     assert not any("secrets" in rule["resources"] for o in objs if o["kind"] in ("ClusterRole", "Role") for rule in o["rules"]), "no Secret access by default"
     lease = one(objs, "Role", "kcd-leader-election")

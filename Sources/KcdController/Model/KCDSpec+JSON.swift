@@ -1,7 +1,7 @@
 import KcdHooks
 import KcdJSON
 import KcdPattern
-import KcdVersion
+import KcdVersionPolicy
 
 extension KCDSpec {
   /// Reads `spec`; every problem is collected (not thrown one at a time) so the status and the
@@ -45,6 +45,15 @@ extension KCDSpec {
     // The original kcd read any other strategy kind as RollingUpdate.
     let strategy = s["strategy"]["kind"].stringValue.flatMap(Strategy.init(rawValue:)) ?? .rollingUpdate
     problems += unsupported(s, strategy: strategy)
+    var verify: [VerifyStep] = []
+    for (field, list) in [("spec.verify", s["verify"]), ("spec.container.verify", s["container"]["verify"])] where !list.isNull {
+      guard let items = list.arrayValue, items.count <= 16 else { invalid(field, "\(field) must be a list of at most 16 checks"); continue }
+      for (i, item) in items.enumerated() {
+        let (step, found) = VerifyStep.parse(item, field: "\(field)[\(i)]")
+        problems += found
+        if let step { verify.append(step) }
+      }
+    }
     var ignored: [String] = []
     if s["serviceAccountName"].stringValue != nil { ignored.append("spec.serviceAccountName") }
     guard !problems.contains(where: { $0.kind == .invalid }), let pattern else { return (nil, problems) }
@@ -52,7 +61,7 @@ extension KCDSpec {
       imageRepo: imageRepo, repository: RepositoryName.normalize(imageRepo), tag: tag, versionPolicy: policy, versionSyntax: syntax, versionPattern: pattern,
       selector: selector, containerName: s["container"]["name"].stringValue.flatMap { $0.isEmpty ? nil : $0 }, timeoutSeconds: Int(timeout),
       pollIntervalSeconds: Int(poll), suspend: s["suspend"].boolValue ?? false, strategy: strategy,
-      rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, ignoredFields: ignored)
+      rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, verify: verify, ignoredFields: ignored)
     return (spec, problems)
   }
 
@@ -60,8 +69,6 @@ extension KCDSpec {
   static func unsupported(_ s: JSON, strategy: Strategy) -> [SpecProblem] {
     var out: [SpecProblem] = []
     func refuse(_ field: String, _ what: String) { out.append(SpecProblem(.unsupported, field, "\(field) (\(what)) is not supported by this kcd yet")) }
-    if !(s["verify"].arrayValue ?? []).isEmpty { refuse("spec.verify", "pre-rollout verification") }
-    if !(s["container"]["verify"].arrayValue ?? []).isEmpty { refuse("spec.container.verify", "pre-rollout verification") }
     if !(s["strategy"]["verify"].arrayValue ?? []).isEmpty { refuse("spec.strategy.verify", "verification before promotion") }
     if strategy == .serviceBlueGreen { refuse("spec.strategy.kind", "ServiceBlueGreen") }
     if strategy == .canary { refuse("spec.strategy.kind", "Canary") }

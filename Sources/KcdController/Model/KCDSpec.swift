@@ -1,6 +1,6 @@
 import KcdHooks
 import KcdPattern
-import KcdVersion
+import KcdVersionPolicy
 
 /// A KCD's spec, read and checked (see `KCDSpec+JSON.swift`). A spec with problems is never
 /// acted on: invalid fields are the user's to fix, unsupported ones wait for the kcd release
@@ -32,6 +32,9 @@ public struct KCDSpec: Sendable, Equatable {
   public var suspend: Bool
   public var strategy: Strategy
   public var rollbackEnabled: Bool
+  /// Checks every candidate passes before anything is patched (`spec.verify`, then
+  /// `spec.container.verify`).
+  public var verify: [VerifyStep]
   /// Fields from the original kcd that are accepted and ignored (warned about once).
   public var ignoredFields: [String]
 

@@ -21,6 +21,7 @@ extension KCDStatus {
     }
     history = (s["history"].arrayValue ?? []).compactMap(RolloutRecord.init(json:))
     rollout = ActiveRollout(json: s["rollout"])
+    verification = Verification(json: s["verification"])
   }
 
   public var json: JSON {
@@ -40,6 +41,7 @@ extension KCDStatus {
     }
     if !history.isEmpty { s["history"] = .array(history.map(\.json)) }
     if let rollout { s["rollout"] = rollout.json }
+    if let verification { s["verification"] = verification.json }
     if case .object(let fields) = s { return .object(fields.filter { !$0.value.isNull }) }
     return s
   }

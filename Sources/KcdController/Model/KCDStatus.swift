@@ -29,6 +29,8 @@ public struct KCDStatus: Sendable, Equatable {
   public var history: [RolloutRecord] = []
   /// The rollout in flight, or the last one: everything needed to resume it.
   public var rollout: ActiveRollout?
+  /// The candidate being verified before a rollout (nil when none is).
+  public var verification: Verification?
 
   public static let historyLimit = 10
 

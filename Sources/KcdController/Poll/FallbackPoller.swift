@@ -2,7 +2,7 @@ import KcdCore
 import KcdHooks
 import KcdJSON
 import KcdKube
-import KcdVersion
+import KcdVersionPolicy
 import Synchronization
 
 #if canImport(Glibc)

@@ -21,6 +21,8 @@ public final class Controller: Sendable {
     public var resyncSeconds = 300.0
     /// Registry look-ups (confirming events, polling); nil: signed CI digests only.
     public var resolver: (any ImageResolver)? = nil
+    /// Runs `spec.verify` checks; nil: a KCD with checks waits, saying so.
+    public var verifier: (any CandidateVerifier)? = nil
     public var trustSignedDigests = true
     /// A watch silent this long (no event, no bookmark) is restarted.
     public var watchSilenceSeconds = 180.0
@@ -41,6 +43,7 @@ public final class Controller: Sendable {
   let queue = WorkQueue()
   let events: EventRecorder
   let resolutions: DigestResolutions?
+  let verifications: VerificationRuns?
   let kcdInformers: [Informer]
   let workloadInformers: [Informer]
   /// Who else wants to hear about KCD changes (the poller's schedule).
@@ -73,6 +76,7 @@ public final class Controller: Sendable {
       for key in kcds.rollingOut(ref) { queue.add(key) }
     }
     resolutions = options.resolver.map { DigestResolutions(resolver: $0, wake: { key in queue.add(key) }) }
+    verifications = options.verifier.map { VerificationRuns(verifier: $0, wake: { key in queue.add(key) }) }
     let scopes: [String?] = options.namespaces.isEmpty ? [nil] : options.namespaces.map { $0 }
     func informerOptions(_ ns: String?) -> Informer.Options {
       var o = Informer.Options(namespace: ns)
@@ -188,6 +192,7 @@ public final class Controller: Sendable {
     leadership.notify()
     wakeResync.notify()
     resolutions?.stop()
+    verifications?.stop()
     while running.load(ordering: .relaxed) > 0 { usleep(5_000) }
   }
 
@@ -200,8 +205,9 @@ public final class Controller: Sendable {
   func makeExecutor() -> RolloutExecutor {
     var settings = RolloutSettings(trustSignedDigests: options.trustSignedDigests, canResolve: options.resolver != nil)
     settings.trackInterval = 5
+    settings.canVerify = options.verifier != nil
     return RolloutExecutor(client: client, events: events, metrics: metrics, log: log, kcds: kcds, workloads: workloads,
-                           workloadsSynced: { [self] in workloadsSynced }, resolutions: resolutions, settings: settings, clock: Timestamps.now,
+                           workloadsSynced: { [self] in workloadsSynced }, resolutions: resolutions, verifications: verifications, settings: settings, clock: Timestamps.now,
                            generations: generations, hints: hints, resources: options.workloadResources)
   }
 

@@ -1,11 +1,6 @@
 import KcdCore
 import KcdHooks
-import KcdVersion
-import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import KcdVersionPolicy
 
 /// Registry look-ups for pending requests, on their own small pool of threads so a slow or
 /// hostile registry never holds the reconcile workers: at most `perHost` look-ups per registry
@@ -23,69 +18,34 @@ public final class DigestResolutions: Sendable {
     var policy: VersionPolicy?
   }
 
-  struct State {
-    var inFlight: Set<String> = []
-    var answers: [String: (Resolution, Double)] = [:]
-  }
-
   let resolver: any ImageResolver
-  let pool: HostLimitedPool
-  let state = Mutex(State())
+  let board: BackgroundAnswers<Resolution>
   let wake: @Sendable (String) -> Void
-  let clock: @Sendable () -> Double
 
   /// The pool's threads start with the first look-up (most clusters trust signed CI digests and
-  /// never need one).
+  /// never need one). Failures are forgotten after 10 s so the next look is a new attempt.
   public init(resolver: any ImageResolver, threads: Int = 4, perHost: Int = 2, clock: @escaping @Sendable () -> Double = monotonicSeconds,
               wake: @escaping @Sendable (String) -> Void) {
     self.resolver = resolver
-    self.pool = HostLimitedPool(threads: threads, perHost: perHost)
+    self.board = BackgroundAnswers(threads: threads, perHost: perHost, clock: clock) { answer in
+      if case .failed = answer { return 10 } else { return 900 }
+    }
     self.wake = wake
-    self.clock = clock
   }
 
   static func id(_ key: String, _ request: RequestedRollout) -> String { "\(key)\u{0}\(request.id)" }
 
-  /// The answer for this KCD's request, if there is one (failures are forgotten after 10 s so
-  /// the next look is a new attempt).
-  public func answer(key: String, request: RequestedRollout) -> Resolution? {
-    let id = DigestResolutions.id(key, request)
-    let now = clock()
-    return state.withLock { s in
-      guard let (answer, at) = s.answers[id] else { return nil }
-      let ttl: Double = if case .failed = answer { 10 } else { 900 }
-      if now - at > ttl { s.answers[id] = nil; return nil }
-      return answer
-    }
-  }
+  /// The answer for this KCD's request, if there is one.
+  public func answer(key: String, request: RequestedRollout) -> Resolution? { board.answer(DigestResolutions.id(key, request)) }
 
   /// Queues a look-up unless one for this request is queued or running.
   public func submit(key: String, namespace: String, imageRepo: String, request: RequestedRollout, confirm: Bool, policy: VersionPolicy? = nil) {
-    let id = DigestResolutions.id(key, request)
-    let added = state.withLock { s -> Bool in
-      if s.inFlight.contains(id) { return false }
-      s.inFlight.insert(id)
-      // Answers nobody read for a long time go.
-      if s.answers.count > 4096 { s.answers = s.answers.filter { clock() - $0.value.1 < 900 } }
-      return true
-    }
-    guard added else { return }
     let job = Job(key: key, namespace: namespace, imageRepo: imageRepo, request: request, confirm: confirm, policy: policy)
     let host = RepositoryName.host(RepositoryName.normalize(imageRepo))
-    if !pool.submit(host: host, { [self] in finish(job, resolve(job)) }) {
-      _ = state.withLock { $0.inFlight.remove(id) }
-    }
+    board.submit(DigestResolutions.id(key, request), host: host, done: { [wake] in wake(key) }) { [self] in resolve(job) }
   }
 
-  public func stop() { pool.stop() }
-
-  func finish(_ job: Job, _ answer: Resolution) {
-    state.withLock { s in
-      s.inFlight.remove(DigestResolutions.id(job.key, job.request))
-      s.answers[DigestResolutions.id(job.key, job.request)] = (answer, clock())
-    }
-    wake(job.key)
-  }
+  public func stop() { board.stop() }
 
   /// A known digest (signed CI, poller) only needs the version name; anything else is confirmed.
   func resolve(_ job: Job) -> Resolution {

@@ -9,6 +9,9 @@ public enum RolloutAction: Sendable, Equatable {
   /// Ask the registry (off the reconcile workers); the KCD is looked at again when it answers.
   /// `confirm`: check the tag's digest (else only name the version of a known digest).
   case resolve(RequestedRollout, confirm: Bool)
+  /// Run one check of the verification in `status.verification` (off the reconcile workers);
+  /// the KCD is looked at again when it answers.
+  case verify(VerifyStep, index: Int, candidate: VerificationCandidate)
   /// List the pods of a workload; the machine runs again with them.
   case inspectPods(WorkloadRef, labels: [String: String])
   /// Keep in memory the generation a workload of the rollout in flight runs (written later).

@@ -18,6 +18,7 @@ struct RolloutExecutor {
   /// The workload caches are synced (else the machine is told it cannot know the workloads).
   let workloadsSynced: @Sendable () -> Bool
   let resolutions: DigestResolutions?
+  let verifications: VerificationRuns?
   let settings: RolloutSettings
   let clock: @Sendable () -> Double
   /// Generations of rollouts in flight not written to the status yet (see `RolloutInput`).
@@ -56,6 +57,7 @@ struct RolloutExecutor {
     var input = RolloutInput(kcd: kcd, workloads: workloadsSynced() ? workloads.inNamespace(kcd.namespace) : nil, now: clock(), settings: settings)
     if let r = kcd.pendingRequest { input.resolution = resolutions?.answer(key: kcd.key, request: r) }
     for _ in 0..<RolloutExecutor.maximumSteps {
+      if let v = input.kcd.status.verification, let runs = verifications { input.verifications = runs.answers(key: input.kcd.key, verification: v) }
       input.patchedGenerations = input.kcd.status.rollout.map { generations.get(input.kcd.key, rollout: $0.id) } ?? [:]
       let decision = RolloutMachine.next(input)
       let patches = decision.actions.compactMap { if case .patch(let p) = $0 { return p } else { return nil } }
@@ -86,6 +88,9 @@ struct RolloutExecutor {
       guard let resolutions, let spec = input.kcd.spec else { return }
       resolutions.submit(key: input.kcd.key, namespace: input.kcd.namespace, imageRepo: spec.imageRepo, request: request, confirm: confirm,
                          policy: spec.versionPolicy)
+    case .verify(let step, let index, let candidate):
+      guard let verifications, let v = input.kcd.status.verification else { return }
+      verifications.submit(key: input.kcd.key, verification: v, step: step, index: index, candidate: candidate)
     case .rememberGeneration(let ref, let generation):
       if let rollout = input.kcd.status.rollout { generations.set(input.kcd.key, rollout: rollout.id, ref, generation) }
     case .inspectPods(let ref, let labels):

@@ -9,6 +9,8 @@ public struct RolloutInput: Sendable {
   public var pods: [WorkloadRef: [PodSummary]] = [:]
   /// The registry's answer for the pending request, once it has one.
   public var resolution: Resolution?
+  /// What the checks of `status.verification` answered so far, by index.
+  public var verifications: [Int: VerifyOutcome] = [:]
   /// Workloads whose patch the API refused for good (RBAC, admission, validation), with why.
   public var refusedPatches: [WorkloadRef: String] = [:]
   /// Generations this process saw its patches (or a resumed check) produce for the rollout in
@@ -41,6 +43,8 @@ public struct RolloutSettings: Sendable, Equatable {
   public var trackInterval = 5.0
   /// Inspect pods for states that never recover once the rollout is this old.
   public var podCheckAfter = 3.0
+  /// A verifier is configured (else a KCD with checks waits, saying so).
+  public var canVerify = false
 
   public init(trustSignedDigests: Bool = true, canResolve: Bool = false) {
     self.trustSignedDigests = trustSignedDigests

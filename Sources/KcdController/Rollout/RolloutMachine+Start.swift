@@ -85,6 +85,10 @@ extension RolloutMachine {
       s.conditions.set("Ready", .false, reason: "NoWorkload", message: message, generation: kcd.generation, now: input.now)
       return RolloutDecision([.event(EventNote(.warning, "NoWorkload", message)), write(s, kcd)], .idle)
     }
+    if !spec.verify.isEmpty,
+      let waiting = verify(input, spec: spec, request: r, digest: digest, version: version, image: image, targets: targets) {
+      return waiting
+    }
     let trigger = "\(r.source):\(r.id)"
     var rollout = ActiveRollout(id: r.id, trigger: trigger, image: image, digest: digest, version: version, startedAt: input.now,
                                 receivedAt: r.receivedAt, workloads: targets)
@@ -98,6 +102,11 @@ extension RolloutMachine {
     s.lastEvent = lastEvent
     s.rollout = rollout
     s.message = "rolling out \(image)"
+    if let v = s.verification, !spec.verify.isEmpty {
+      s.conditions.set("Verified", .true, reason: "VerificationPassed", message: "\(v.checks.count) check(s) passed for \(version)",
+                       generation: kcd.generation, now: input.now)
+    }
+    s.verification = nil
     s.conditions.set("Progressing", .true, reason: "RolloutStarted", message: "rolling out \(version) to \(names)", generation: kcd.generation, now: input.now)
     s.conditions.set("Ready", .false, reason: "RolloutInProgress", message: "rolling out \(version)", generation: kcd.generation, now: input.now)
     s.record(RolloutRecord(version: version, digest: digest, result: .progressing, startedAt: input.now, trigger: trigger))

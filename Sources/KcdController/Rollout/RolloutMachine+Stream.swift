@@ -1,4 +1,4 @@
-import KcdVersion
+import KcdVersionPolicy
 
 /// Stream mode (`spec.versionPolicy`): a request names a version tag; the newest version the
 /// registry has wins, and kcd never moves to a lower version than the one it deployed or is

@@ -14,6 +14,7 @@ enum RunCommand {
                    [--min-poll-seconds 30] [--leader-elect] [--leader-election-namespace NS]
                    [--leader-election-id kcd] [--leader-election-lease-duration 15]
                    [--leader-election-renew-deadline 10] [--leader-election-retry-period 2]
+                   [--verification-key-file F]
 
     Watches KCD resources, takes image events on the hooks listener (POST /hooks/<source>), records
     them on the matching KCDs and rolls the selected workloads out, pinned by digest. A file named
@@ -29,14 +30,15 @@ enum RunCommand {
     --leader-elect: several replicas share a coordination.k8s.io/v1 Lease (named by
     --leader-election-id, in --leader-election-namespace, default the pod's own namespace);
     every replica serves hooks and the API, only the leader reconciles and polls. Without it
-    run one replica.
+    run one replica. --verification-key-file holds the Standard Webhooks key (whsec_…) kcd signs
+    the requests of spec.verify Webhook checks with (read at start).
     """
 
   static let command = Command(name: "run", summary: "run the controller and its webhook and API listeners", usage: usage) { args in
     let a = try Arguments(args, valueFlags: [
       "kubeconfig", "context", "namespace", "hooks-addr", "api-addr", "hooks-secret-dir", "kube-qps", "kube-burst", "workers", "log-format", "config",
       "watch-silence-seconds", "min-poll-seconds", "leader-election-namespace", "leader-election-id", "leader-election-lease-duration",
-      "leader-election-renew-deadline", "leader-election-retry-period",
+      "leader-election-renew-deadline", "leader-election-retry-period", "verification-key-file",
     ], switchFlags: ["leader-elect"])
     guard a.positionals.isEmpty else { throw UsageError("unexpected argument \(a.positionals[0])") }
     /// A flag, else its `KCD_*` environment variable (`--hooks-addr` → `KCD_HOOKS_ADDR`).
@@ -63,6 +65,7 @@ enum RunCommand {
     if let s = try number("watch-silence-seconds") { guard s >= 1 else { throw UsageError("--watch-silence-seconds must be at least 1") }; options.watchSilenceSeconds = s }
     if let m = try number("min-poll-seconds") { guard m >= 1 else { throw UsageError("--min-poll-seconds must be at least 1") }; options.minimumPollSeconds = Int(m) }
     options.identity = Environment.value("HOSTNAME") ?? "kcd"
+    if let path = setting("verification-key-file") { options.verificationKey = try HooksCommand.keys(path).first }
     if a.has("leader-elect") || ["1", "true"].contains(setting("leader-elect")?.lowercased() ?? "") {
       // Unique per process: the pod name, or the host and the process id.
       var election = LeaderElectionOptions(namespace: setting("leader-election-namespace") ?? KubeConfigLoader.podNamespace() ?? "default",

@@ -28,6 +28,9 @@ public final class KcdRuntime: Sendable {
     public var minimumPollSeconds = FallbackPoller.defaultMinimumInterval
     /// A watch silent this long (no event, no bookmark) is restarted.
     public var watchSilenceSeconds = 180.0
+    /// Signs the requests of `kind: Webhook` verification checks (Standard Webhooks); nil: such
+    /// checks fail, saying so.
+    public var verificationKey: StandardWebhooks.Key? = nil
     /// Builds the ECR client for ECR hosts.
     public var ecr: (@Sendable (ImageName) throws(RegistryError) -> any RegistryClient)? = nil
     public init() {}
@@ -74,6 +77,7 @@ public final class KcdRuntime: Sendable {
                                     ecr: ecr)
     var controllerOptions = Controller.Options()
     controllerOptions.resolver = resolver
+    controllerOptions.verifier = Verifiers(jobs: JobVerifier(client: client), webhooks: WebhookVerifier(key: options.verificationKey))
     controllerOptions.namespaces = options.namespaces
     controllerOptions.workers = options.workers
     controllerOptions.identity = options.identity

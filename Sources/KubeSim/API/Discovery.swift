@@ -62,6 +62,7 @@ struct Discovery {
         var s: JSON = ["name": .string("\(t.plural)/\(sub)"), "singularName": "", "namespaced": .bool(t.namespaced),
                        "kind": .string(t.kind), "verbs": ["get", "patch", "update"]]
         if sub == "scale" { s["group"] = "autoscaling"; s["version"] = "v1"; s["kind"] = "Scale" }
+        if sub == "log" { s["verbs"] = ["get"] }
         resources.append(s)
       }
     }

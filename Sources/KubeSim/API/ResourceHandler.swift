@@ -17,6 +17,7 @@ struct ResourceHandler {
     if let sub = path.subresource {
       guard type.subresources.contains(sub) else { return KubeSimAPI.notFoundPath() }
       if sub == "scale" { return try scale(verb: verb) }
+      if sub == "log" { return try PodLog(store: store, namespace: namespace, name: path.name ?? "", request: request).response(verb: verb) }
     }
     if type.namespaced && path.namespace == nil && !["list", "watch"].contains(verb) {
       return KubeSimAPI.notFoundPath()

@@ -14,7 +14,7 @@ public enum BuiltinResources {
   }
   public static let serviceAccounts = r("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount").with { $0.shortNames = ["sa"]; $0.hasGeneration = false }
   public static let pods = r("", "v1", "pods", "pod", "Pod").with {
-    $0.shortNames = ["po"]; $0.categories = ["all"]; $0.subresources = ["status"]; $0.hasGeneration = false
+    $0.shortNames = ["po"]; $0.categories = ["all"]; $0.subresources = ["status", "log"]; $0.hasGeneration = false
   }
   public static let nodes = r("", "v1", "nodes", "node", "Node", namespaced: false).with { $0.shortNames = ["no"]; $0.subresources = ["status"]; $0.hasGeneration = false }
   public static let events = r("", "v1", "events", "event", "Event").with { $0.shortNames = ["ev"]; $0.hasGeneration = false }

@@ -62,6 +62,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [get, create, delete]
+- apiGroups: [""]
+  resources: [pods/log]
+  verbs: [get]
 {{- end -}}
 
 {{/* Reading registry credentials: pull Secrets and the ServiceAccounts that name them. */}}

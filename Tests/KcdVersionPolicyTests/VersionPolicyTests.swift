@@ -1,6 +1,6 @@
 import Testing
 
-@testable import KcdVersion
+@testable import KcdVersionPolicy
 
 /// Stream mode's choice of the newest tag, with the orderings Flux's ImagePolicy and Argo CD
 /// Image Updater document, and the mistakes peers made (string-compared build numbers, the

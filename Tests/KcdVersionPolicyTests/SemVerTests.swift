@@ -1,6 +1,6 @@
 import Testing
 
-@testable import KcdVersion
+@testable import KcdVersionPolicy
 
 /// SemVer 2.0.0 parsing and precedence (semver.org §2, §9–11), with the tag spellings peers
 /// accept (a leading `v`, Masterminds' short forms).

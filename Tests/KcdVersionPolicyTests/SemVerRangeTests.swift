@@ -1,6 +1,6 @@
 import Testing
 
-@testable import KcdVersion
+@testable import KcdVersionPolicy
 
 /// Ranges in Masterminds semver's constraint syntax (its README's tables), which Flux's
 /// `semver.range` and Argo CD Image Updater use; pre-releases only where a comparator names one.

@@ -13,10 +13,13 @@ public final class MotoServer: @unchecked Sendable {
   public let url: String
   public let directory: String
 
-  public init() throws {
+  /// `recording`: moto appends every request it serves to `recordingFile` (its recorder), so
+  /// a test can count the calls a command made.
+  public init(recording: Bool = false) throws {
     directory = TestEnvironment.makeTemporaryDirectory("kcd-moto")
+    let environment = recording ? ["MOTO_ENABLE_RECORDING": "true", "MOTO_RECORDER_FILEPATH": directory + "/recording.jsonl"] : [:]
     // The same interpreter the set-up script runs with (`moto_server` is this module's entry point).
-    child = try Child(["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"])
+    child = try Child(["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"], environment: environment)
     guard child.waitForOutput(containing: "Running on http://127.0.0.1:", timeout: 60) else {
       child.kill(signal: SIGKILL)
       throw MotoError("moto_server did not start (pip install 'moto[server]'): \(child.output) \(child.errorOutput)")
@@ -30,6 +33,17 @@ public final class MotoServer: @unchecked Sendable {
     child.kill(signal: SIGTERM)
     _ = child.wait(timeout: 10)
     _ = try? Subprocess.run(["rm", "-rf", directory])
+  }
+
+  public var recordingFile: String { directory + "/recording.jsonl" }
+
+  /// The `X-Amz-Target` of every JSON 1.1 request moto has recorded, in order.
+  public func recordedTargets() -> [String] {
+    let text = TestEnvironment.read(recordingFile) ?? ""
+    return text.split(separator: "\n").compactMap { line in
+      guard let entry = try? JSON.parse(Array(line.utf8)), let headers = entry["headers"].objectValue else { return nil }
+      return headers.first { $0.key.lowercased() == "x-amz-target" }?.value.stringValue
+    }
   }
 
   public struct Setup: Sendable {

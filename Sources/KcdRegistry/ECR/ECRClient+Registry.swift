@@ -10,7 +10,7 @@ extension ECRClient {
     let repo = try ECRRepository(repository: repository)
     let image = try describeOne(repo, ECRClient.imageID(tag))
     guard RepositoryName.isValidDigest(image.digest) else {
-      throw RegistryError(.badResponse, "ECR described \(repo.name):\(tag) with digest \"\(ECRErrorBody.printable(image.digest))\", not a sha256 digest")
+      throw RegistryError(.badResponse, "ECR described \(repo.name):\(tag) with digest \"\(AWSErrorBody.printable(image.digest))\", not a sha256 digest")
     }
     return ResolvedManifest(digest: image.digest, mediaType: image.mediaType ?? "")
   }

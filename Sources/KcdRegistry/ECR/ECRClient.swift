@@ -1,5 +1,4 @@
 import KcdCore
-import KcdCrypto
 import KcdHTTP
 import KcdJSON
 
@@ -35,18 +34,24 @@ public final class ECRClient: RegistryClient, Sendable {
     }
   }
 
-  public static let targetPrefix = "AmazonEC2ContainerRegistry_V20150921."
-  public static let contentType = "application/x-amz-json-1.1"
+  public static let targetPrefix = AWSJSONClient.Service.ecr.targetPrefix
+  public static let contentType = AWSJSONClient.contentType
 
   public let options: Options
-  let credentials: any AWSCredentialSource
-  let http: HTTPClient
+  /// Signing, retries and error normalisation.
+  let aws: AWSJSONClient
 
   /// `credentials` nil: the default chain over `options.environment`.
   public init(options: Options = Options(), credentials: (any AWSCredentialSource)? = nil) {
     self.options = options
-    self.http = HTTPClient(tls: options.tls, userAgent: options.userAgent)
-    self.credentials = credentials ?? AWSCredentialChain(environment: options.environment, http: HTTPClient(tls: options.tls, userAgent: options.userAgent))
+    let http = HTTPClient(tls: options.tls, userAgent: options.userAgent)
+    var aws = AWSJSONClient(service: .ecr, credentials: credentials ?? AWSCredentialChain(environment: options.environment, http: http), http: http)
+    aws.retry.maximumAttempts = options.maximumAttempts
+    aws.retry.baseDelay = options.retryBaseDelay
+    aws.retry.maximumDelay = options.maximumRetryDelay
+    aws.timeout = options.timeout
+    aws.clock = options.clock
+    self.aws = aws
   }
 
   /// For `RegistryClientFactory(ecr:)`: one client serves every ECR repository (the region
@@ -66,89 +71,9 @@ public final class ECRClient: RegistryClient, Sendable {
   /// One signed call; returns the JSON object of a 2xx answer, or `.null` for an error whose
   /// type is in `tolerated`. `what` names the subject in errors (`nearmap/photos:v1`).
   func call(_ operation: String, _ repository: ECRRepository, _ body: JSON, what: String, tolerated: Set<String> = []) throws(RegistryError) -> JSON {
-    let bytes = body.serialized()
-    let target = try ECRClient.split(endpoint(for: repository))
-    let signer = SigV4Signer(region: repository.region, service: "ecr")
-    var attempt = 0
-    while true {
-      attempt += 1
-      let signed = signer.sign(
-        SigV4Request(
-          method: "POST", path: target.path,
-          headers: [("Content-Type", ECRClient.contentType), ("Host", target.host), ("X-Amz-Target", ECRClient.targetPrefix + operation)],
-          body: bytes),
-        credentials: try credentials.credentials(), at: options.clock())
-      var request = HTTPClientRequest(method: "POST", url: target.url, body: bytes)
-      request.headers.set("Host", target.host)
-      request.headers.set("Content-Type", ECRClient.contentType)
-      request.headers.set("X-Amz-Target", ECRClient.targetPrefix + operation)
-      for (name, value) in signed.headers { request.headers.set(name, value) }
-      request.headers.set("Accept", "application/json")
-      request.timeout = options.timeout
-      request.maximumBodyBytes = 32 << 20
-
-      let response: HTTPClientResponse
-      do {
-        response = try http.send(request)
-      } catch {
-        options.onRequest?(repository.host, error.label)
-        // A refused connection never reached ECR. After a timeout or a broken connection the
-        // call may have happened, which only a delete cannot repeat harmlessly (the second try
-        // would find nothing to delete and report a failure).
-        let retryable = error.isConnectFailure || (operation != "BatchDeleteImage" && (error.isTimeout || error.label == "transport"))
-        if attempt < options.maximumAttempts, retryable {
-          pause(attempt)
-          continue
-        }
-        throw RegistryError(.transport, "cannot reach the ECR API at \(target.url) for \(operation) on \(what): \(error.message)")
-      }
-      options.onRequest?(repository.host, String(response.status))
-      if (200..<300).contains(response.status) {
-        guard let document = try? JSON.parse(response.body), document.objectValue != nil else {
-          throw RegistryError(.badResponse, "ECR \(operation) for \(what) answered \(response.status) with a body that is not a JSON object", status: response.status)
-        }
-        return document
-      }
-      let failure = ECRErrorBody(response)
-      if tolerated.contains(failure.type) { return .null }
-      let retryable = failure.isThrottling || response.status == 429 || response.status >= 500
-      if retryable && attempt < options.maximumAttempts {
-        pause(attempt)
-        continue
-      }
-      var error = failure.error(operation, what, status: response.status)
-      if retryable {
-        error = RegistryError(error.code, error.message + " after \(attempt) attempt(s)", status: response.status)
-      }
-      throw error
-    }
-  }
-
-  /// Exponential backoff with jitter, so throttled replicas do not retry in step:
-  /// `min(base · 2^(n-1), cap) · [0.5, 1)`.
-  func pause(_ attempt: Int) {
-    var delay = options.retryBaseDelay
-    for _ in 1..<attempt { delay *= 2 }
-    delay = min(delay, options.maximumRetryDelay) * Double.random(in: 0.5..<1)
-    if delay > 0 { OCIRegistryClient.sleep(delay) }
-  }
-
-  /// `https://api.ecr.r.amazonaws.com` → the URL to post to, the `Host` to sign (the port
-  /// only when it is not the scheme's default, as curl sends it) and the path.
-  static func split(_ endpoint: String) throws(RegistryError) -> (url: String, host: String, path: String) {
-    let scheme: String
-    if endpoint.hasPrefix("https://") { scheme = "https" } else if endpoint.hasPrefix("http://") { scheme = "http" } else {
-      throw RegistryError(.invalidReference, "ECR endpoint \(endpoint) is not an http(s) URL")
-    }
-    let rest = endpoint.dropFirst(scheme.count + 3)
-    let authority = String(rest.prefix { $0 != "/" && $0 != "?" })
-    guard !authority.isEmpty, !authority.contains("@") else { throw RegistryError(.invalidReference, "ECR endpoint \(endpoint) has no host") }
-    var path = String(rest.dropFirst(authority.count).prefix { $0 != "?" })
-    if path.isEmpty { path = "/" }
-    var host = authority.lowercased()
-    if (scheme == "https" && host.hasSuffix(":443")) || (scheme == "http" && host.hasSuffix(":80")) {
-      host = String(host[..<host.lastIndex(of: ":")!])
-    }
-    return ("\(scheme)://\(authority)\(path)", host, path)
+    // After a timeout a delete may have happened: a second try would find nothing to delete
+    // and report a failure.
+    try aws.call(operation, endpoint: endpoint(for: repository), region: repository.region, body: body, what: what, tolerated: tolerated,
+                 repeatable: operation != "BatchDeleteImage", onRequest: options.onRequest.map { report in { report(repository.host, $0) } })
   }
 }

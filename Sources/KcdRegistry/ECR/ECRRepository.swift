@@ -38,10 +38,7 @@ public struct ECRRepository: Sendable, Hashable, CustomStringConvertible {
   /// `AWS_ENDPOINT_URL_ECR`, else `AWS_ENDPOINT_URL` (the SDKs' service-specific override
   /// variables; how tests reach moto), else the regional endpoint.
   public func endpoint(environment: [String: String]) -> String {
-    for variable in ["AWS_ENDPOINT_URL_ECR", "AWS_ENDPOINT_URL"] {
-      if let url = environment[variable], !url.isEmpty { return url }
-    }
-    return defaultEndpoint
+    AWSJSONClient.Service.ecr.endpoint(environment: environment, regional: defaultEndpoint)
   }
 }
 

@@ -35,7 +35,7 @@ public struct ECRImageFailure: Sendable, Equatable, CustomStringConvertible {
     reason = json["failureReason"].stringValue ?? ""
   }
 
-  public var description: String { "\(id): \(code)" + (reason.isEmpty ? "" : " (\(ECRErrorBody.printable(reason)))") }
+  public var description: String { "\(id): \(code)" + (reason.isEmpty ? "" : " (\(AWSErrorBody.printable(reason)))") }
 
   /// The error for this failure, naming the repository, the image and the failure code.
   public func error(_ operation: String, _ repository: ECRRepository) -> RegistryError {

@@ -70,7 +70,7 @@ public final class WebIdentityAWSCredentials: AWSCredentialSource {
     let xml = response.text
     guard response.status == 200 else {
       let code = XMLFields.text(of: "Code", in: xml) ?? "HTTP \(response.status)"
-      let message = XMLFields.text(of: "Message", in: xml).map { ": " + ECRErrorBody.printable($0) } ?? ""
+      let message = XMLFields.text(of: "Message", in: xml).map { ": " + AWSErrorBody.printable($0) } ?? ""
       let kind: RegistryError.Code = response.status >= 500 || code == "Throttling" ? .unavailable : .invalidCredentials
       throw RegistryError(kind, "STS refused AssumeRoleWithWebIdentity for \(roleARN) (\(response.status) \(code)\(message))", status: response.status)
     }

@@ -8,25 +8,51 @@ import KcdJSON
 import Glibc
 #endif
 
-/// `kcd hooks sign` and `kcd hooks send`: what CI runs after it pushed an image.
+/// `kcd hooks sign` and `kcd hooks send`: what CI runs after it pushed an image; `kcd hooks
+/// register`: what points a registry at kcd.
 enum HooksCommand {
   static let usage = """
     Usage: kcd hooks sign --secret-file F [--id ID] < body
            kcd hooks send --url U --secret-file F --repository R --tag T [--digest D] [--version V] [--kcd NS/NAME]
                           [--timeout 120] [--retries 8]
+           kcd hooks register --source S --url https://kcd.example.com [--hooks-secret-dir /etc/kcd/hooks | --secret-file F]
+                              [--name kcd] [--dry-run] [source flags]
 
     sign prints the three Standard Webhooks headers for the body on standard input.
     send POSTs a signed CI callback to kcd (e.g. https://kcd.example/hooks/ci), retrying with backoff
     on 429, 503 and connection errors (honouring Retry-After); it exits 0 only on a 2xx and prints
     the status URL of every KCD that took the event. The secret file holds a Standard Webhooks key
     (whsec_<base64>) or raw bytes; with several lines, every key signs (for key rotation).
+
+    register configures a sender to deliver to kcd at --url (kcd's public base URL; the hook is
+    <url>/hooks/<source>) with the secret kcd itself reads: the first usable line of
+    <hooks-secret-dir>/<source> (KCD_HOOKS_SECRET_DIR, default /etc/kcd/hooks), or of --secret-file.
+    It reads first and creates or updates only what differs, then prints what it did per object;
+    --dry-run prints every request it would make (secrets as placeholders) and makes none.
+    Tokens and passwords come from files, never from flags. --name (default kcd) names what is
+    created: the EventBridge objects' prefix, the Harbor policy, the Quay notification's title,
+    the Pub/Sub subscription.
+      ecr           --region R --role-arn ARN [--repository-prefix P]... [--rate-limit 20]
+                    EventBridge Connection (API key), API destination, rule and target, signed with
+                    the AWS credential chain (AWS_ENDPOINT_URL_EVENTS / AWS_ENDPOINT_URL override);
+                    the role may events:InvokeApiDestination. The key's fingerprint, kept in the
+                    Connection's description, tells a changed key file.
+      harbor        --harbor-url URL --project P --username ROBOT --password-file F
+      quay          --repository NS/REPO --token-file F [--quay-url https://quay.io]
+      github        --org O | --repo OWNER/NAME --token-file F [--api-url https://api.github.com] [--rotate]
+                    (GitHub never returns the secret: --rotate sets it again)
+      gitlab        --project ID_OR_PATH --token-file F [--gitlab-url https://gitlab.com]
+                    CI/CD variables KCD_URL and KCD_CI_KEY (the ci key) for hooks/ci/gitlab-ci.yml
+      dockerhub, distribution, gcr
+                    no API: prints the configuration to paste (--show-secret puts the secret in it)
     """
 
-  static let command = Command(name: "hooks", summary: "sign or send a CI callback", usage: usage) { args in
-    guard let sub = args.first else { throw UsageError("hooks needs a sub-command: sign or send") }
+  static let command = Command(name: "hooks", summary: "sign or send a CI callback, or register kcd with a registry", usage: usage) { args in
+    guard let sub = args.first else { throw UsageError("hooks needs a sub-command: sign, send or register") }
     switch sub {
     case "sign": return try sign(Array(args.dropFirst()))
     case "send": return try send(Array(args.dropFirst()))
+    case "register": return try HooksRegisterCommand.run(Array(args.dropFirst()))
     default: throw UsageError("unknown hooks sub-command \(sub)")
     }
   }

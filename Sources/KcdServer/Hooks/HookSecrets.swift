@@ -45,10 +45,30 @@ public final class HookSecrets: Sendable {
       cache.write { $0[source]?.checkedAt = now }
       return lines
     }
-    guard let bytes = try? FileIO.read(path, limit: 64 * 1024) else { return nil }
-    let lines = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+    guard let bytes = try? FileIO.read(path, limit: HookSecrets.maximumFileBytes) else { return nil }
+    let lines = HookSecrets.lines(bytes)
     cache.write { $0[source] = Entry(stamp: stamp, lines: lines, checkedAt: now) }
     return lines
+  }
+
+  public static let maximumFileBytes = 64 * 1024
+
+  /// A secret file's lines, trimmed, blank ones dropped.
+  public static func lines(_ bytes: [UInt8]) -> [String] {
+    String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
+  }
+
+  /// The lines of a source's file that are secrets a sender presents, in file order: for `ci`
+  /// the Standard Webhooks keys, for `ecr` the lines that are not `topic=` settings, for `gcr`
+  /// none (its lines are settings), for the others every line. Senders are configured with
+  /// the first (`kcd hooks register`, `kcd-callback.sh`); every one is accepted.
+  public static func senderSecrets(source: String, lines: [String]) -> [String] {
+    switch source {
+    case "ci": return lines.filter { (try? StandardWebhooks.Key(secret: $0)) != nil }
+    case "ecr": return lines.filter { !$0.hasPrefix("topic=") }
+    case "gcr": return []
+    default: return lines
+    }
   }
 
   /// Standard Webhooks keys for the CI source; nil when disabled, empty when the file holds no usable key.

@@ -21,15 +21,14 @@ public struct HookSourceFactory: Sendable {
     switch name {
     case "ci":
       // A malformed line (a rotation typo) must not take down the keys that still work.
-      let keys = secrets.compactMap { try? StandardWebhooks.Key(secret: $0) }
+      let keys = HookSecrets.senderSecrets(source: name, lines: secrets).compactMap { try? StandardWebhooks.Key(secret: $0) }
       guard !keys.isEmpty else { throw HookRejection(500, "the ci secret file holds no usable key") }
       return CICallback(keys: keys)
     case "ecr":
       // SNS deliveries are accepted only from topics named in the file (`topic=<arn>` lines):
       // any AWS account can sign a message for its own topic.
       let topics = Set(secrets.filter { $0.hasPrefix("topic=") }.map { String($0.dropFirst(6)) })
-      let keys = secrets.filter { !$0.hasPrefix("topic=") }
-      return ECRHook(secrets: keys, fetch: fetch, allowedTopicARNs: topics)
+      return ECRHook(secrets: HookSecrets.senderSecrets(source: name, lines: secrets), fetch: fetch, allowedTopicARNs: topics)
     case "gcr":
       let location = GCRHook.Settings(lines: secrets).keysLocation ?? GCRHook.Settings.googleKeys
       let cache = keys

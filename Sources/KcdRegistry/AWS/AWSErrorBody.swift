@@ -2,7 +2,7 @@ import KcdHTTP
 import KcdJSON
 
 /// The error of a non-2xx AWS JSON answer, normalised the way the SDKs do it.
-struct ECRErrorBody: Sendable {
+struct AWSErrorBody: Sendable {
   /// `RepositoryNotFoundException`, `ThrottlingException`, … (empty when the answer had none).
   let type: String
   let message: String
@@ -20,7 +20,7 @@ struct ECRErrorBody: Sendable {
     if let colon = raw.firstIndex(of: ":") { raw = String(raw[..<colon]) }
     if let hash = raw.lastIndex(of: "#") { raw = String(raw[raw.index(after: hash)...]) }
     type = raw.trimmingSpaces()
-    message = ECRErrorBody.printable(
+    message = AWSErrorBody.printable(
       document?["message"].stringValue ?? document?["Message"].stringValue ?? XMLFields.text(of: "Message", in: xml) ?? "")
   }
 
@@ -30,14 +30,14 @@ struct ECRErrorBody: Sendable {
     "RequestThrottled", "RequestThrottledException", "ProvisionedThroughputExceededException", "SlowDown",
   ]
 
-  var isThrottling: Bool { ECRErrorBody.throttlingTypes.contains(type) }
+  var isThrottling: Bool { AWSErrorBody.throttlingTypes.contains(type) }
 
-  /// The registry error for an operation on `what` (`nearmap/photos:v1`).
-  func error(_ operation: String, _ what: String, status: Int) -> RegistryError {
+  /// The error for `service`'s operation on `what` (`ECR`, `nearmap/photos:v1`).
+  func error(_ service: String, _ operation: String, _ what: String, status: Int) -> RegistryError {
     let kind: RegistryError.Code
     switch type {
     case "RepositoryNotFoundException", "ImageNotFoundException", "LayersNotFoundException", "ReferencedImagesNotFoundException",
-      "RegistryPolicyNotFoundException", "RepositoryPolicyNotFoundException":
+      "RegistryPolicyNotFoundException", "RepositoryPolicyNotFoundException", "ResourceNotFoundException":
       kind = .notFound
     case "AccessDeniedException", "ImageTagAlreadyExistsException", "KmsException":
       kind = .denied
@@ -58,7 +58,7 @@ struct ECRErrorBody: Sendable {
       kind = .badResponse
     }
     let detail = (type.isEmpty ? "" : ": \(type)") + (message.isEmpty ? "" : ": \(message)")
-    return RegistryError(kind, "ECR \(operation) failed for \(what) (\(status)\(detail))", status: status)
+    return RegistryError(kind, "\(service) \(operation) failed for \(what) (\(status)\(detail))", status: status)
   }
 
   /// Printable ASCII only, at most 300 characters: AWS messages are shown to operators and

@@ -28,7 +28,8 @@ let package = Package(
     .target(name: "KcdKube", dependencies: ["KcdCore", "KcdHTTP", "KcdJSON", "KcdYAML"], swiftSettings: swiftSettings),
     .target(name: "KcdHooks", dependencies: ["KcdCore", "KcdCrypto", "KcdJSON"], swiftSettings: swiftSettings),
     .target(name: "KcdRegistry", dependencies: ["KcdCore", "KcdHTTP", "KcdJSON", "KcdHooks", "KcdCrypto"], swiftSettings: swiftSettings),
-    .target(name: "KcdController", dependencies: ["KcdCore", "KcdJSON", "KcdKube", "KcdHooks", "KcdHTTP", "KcdPattern", "KcdVersionPolicy"], swiftSettings: swiftSettings),
+    .target(name: "KcdSigning", dependencies: ["KcdCore", "KcdCrypto", "KcdJSON", "KcdPattern", "KcdRegistry"], swiftSettings: swiftSettings),
+    .target(name: "KcdController", dependencies: ["KcdCore", "KcdJSON", "KcdKube", "KcdHooks", "KcdHTTP", "KcdPattern", "KcdVersionPolicy", "KcdSigning"], swiftSettings: swiftSettings),
     .target(name: "KubeSim", dependencies: ["KcdCore", "KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
     .target(name: "KcdServer", dependencies: ["KcdCore", "KubeSim", "KcdHTTP", "KcdJSON", "KcdKube", "KcdHooks", "KcdController", "KcdCrypto", "KcdYAML", "KcdRegistry"], swiftSettings: swiftSettings),
     .executableTarget(name: "kcd", dependencies: ["KcdCore", "KcdServer"], swiftSettings: swiftSettings),
@@ -44,6 +45,7 @@ let package = Package(
     .testTarget(name: "KcdVersionPolicyTests", dependencies: ["KcdVersionPolicy", "KcdPattern"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdHTTPTests", dependencies: ["KcdHTTP", "KcdTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "KubeSimTests", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON", "KcdTestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+    .testTarget(name: "KcdSigningTests", dependencies: ["KcdSigning", "KcdRegistry", "KcdCrypto", "KcdCore", "KcdJSON", "KcdHTTP", "KcdTestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
     .testTarget(name: "KcdRegistryTests", dependencies: ["KcdRegistry", "KcdHTTP", "KcdJSON", "KcdCore", "KcdCrypto", "KcdTestSupport"], swiftSettings: swiftSettings),
   ]
 )

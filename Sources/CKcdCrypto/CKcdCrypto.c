@@ -102,6 +102,55 @@ done:
   return ok;
 }
 
+/* The bytes of an ASN.1 string copied into out: their count (0 for none), or too_long. */
+static int copy_asn1_bytes(const ASN1_STRING *value, uint8_t *out, size_t cap, int too_long) {
+  int len = value == NULL ? 0 : ASN1_STRING_length(value);
+  if (len <= 0) return 0;
+  if ((size_t)len > cap) return too_long;
+  memcpy(out, ASN1_STRING_get0_data(value), (size_t)len);
+  return len;
+}
+
+int kcd_crypto_x509_extension_value(X509 *cert, const char *oid, uint8_t *out, size_t cap) {
+  int result = 0;
+  ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
+  if (obj == NULL) { ERR_clear_error(); return 0; }
+  int at = X509_get_ext_by_OBJ(cert, obj, -1);
+  if (at >= 0 && X509_get_ext_by_OBJ(cert, obj, at) >= 0) {
+    result = -2;
+  } else if (at >= 0) {
+    result = copy_asn1_bytes(X509_EXTENSION_get_data(X509_get_ext(cert, at)), out, cap, -1);
+  }
+  ASN1_OBJECT_free(obj);
+  ERR_clear_error();
+  return result;
+}
+
+int kcd_crypto_x509_san(X509 *cert, int index, int *kind, uint8_t *out, size_t cap) {
+  *kind = 0;
+  GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+  if (names == NULL) { ERR_clear_error(); return -1; }
+  int result = -1;
+  if (index >= 0 && index < sk_GENERAL_NAME_num(names)) {
+    const GENERAL_NAME *name = sk_GENERAL_NAME_value(names, index);
+    const ASN1_IA5STRING *text = NULL;
+    if (name->type == GEN_EMAIL) { *kind = 1; text = name->d.rfc822Name; }
+    if (name->type == GEN_URI) { *kind = 2; text = name->d.uniformResourceIdentifier; }
+    result = copy_asn1_bytes(text, out, cap, -2);
+  }
+  GENERAL_NAMES_free(names);
+  ERR_clear_error();
+  return result;
+}
+
+int kcd_crypto_x509_has_code_signing(X509 *cert) {
+  // Without the extension OpenSSL reports every usage; a signing certificate must name it.
+  int present = (X509_get_extension_flags(cert) & EXFLAG_XKUSAGE) != 0;
+  uint32_t usage = X509_get_extended_key_usage(cert);
+  ERR_clear_error();
+  return present && (usage & XKU_CODE_SIGN) ? 1 : 0;
+}
+
 // MARK: HMAC-SHA256 with prepared pads
 
 #include <pthread.h>

@@ -13,13 +13,7 @@ public final class RSAVerifier: @unchecked Sendable {
 
   /// From a PEM `PUBLIC KEY` (SubjectPublicKeyInfo).
   public convenience init(publicKeyPEM pem: String) throws(CryptoError) {
-    let bytes = Array(pem.utf8)
-    let key: OpaquePointer? = bytes.withUnsafeBytes { buffer in
-      guard let bio = BIO_new_mem_buf(buffer.baseAddress, Int32(buffer.count)) else { return nil }
-      defer { BIO_free(bio) }
-      return PEM_read_bio_PUBKEY(bio, nil, nil, nil)
-    }
-    guard let key else { throw .openSSL("not a PEM public key") }
+    guard let key = EVPKey.read(pem: pem) else { throw CryptoError("not a PEM public key") }
     try self.init(owning: key)
   }
 
@@ -52,18 +46,6 @@ public final class RSAVerifier: @unchecked Sendable {
 
   /// True only when `signature` is a valid PKCS#1 v1.5 signature of `message` under this key.
   public func verify(_ signature: [UInt8], message: [UInt8], hash: Hash) -> Bool {
-    defer { ERR_clear_error() }
-    guard !signature.isEmpty, let ctx = EVP_MD_CTX_new() else { return false }
-    defer { EVP_MD_CTX_free(ctx) }
-    let md = hash == .sha1 ? EVP_sha1() : EVP_sha256()
-    guard EVP_DigestVerifyInit(ctx, nil, md, nil, key) == 1 else { return false }
-    let rc = signature.withUnsafeBufferPointer { sig in
-      message.withUnsafeBufferPointer { msg in
-        // A zero-length message still needs a valid pointer.
-        let m = msg.baseAddress ?? UnsafePointer(bitPattern: 1)!
-        return EVP_DigestVerify(ctx, sig.baseAddress, sig.count, m, msg.count)
-      }
-    }
-    return rc == 1
+    EVPKey.verify(key, digest: hash == .sha1 ? EVP_sha1() : EVP_sha256(), signature: signature, message: message)
   }
 }

@@ -21,11 +21,13 @@ extension OCIRegistryClient {
 
   /// The manifest exactly as sent (`GET`; counts as a pull on Docker Hub). The digest is
   /// computed over the received bytes and must match `Docker-Content-Digest` and a digest
-  /// reference when there is one.
-  public func manifest(repository: String, reference: String) throws(RegistryError) -> ManifestContent {
+  /// reference when there is one. A longer body than `maximumBytes` is refused (`too_large`).
+  public func manifest(repository: String, reference: String, maximumBytes: Int = 4 << 20) throws(RegistryError) -> ManifestContent {
     let name = try ImageName(repository)
     try OCIRegistryClient.checkReference(reference)
-    let response = try registryRequest("GET", name, url: manifestURL(name, reference), scope: OCIRegistryClient.pullScope(name), headers: OCIRegistryClient.acceptManifests)
+    let response = try registryRequest(
+      "GET", name, url: manifestURL(name, reference), scope: OCIRegistryClient.pullScope(name), headers: OCIRegistryClient.acceptManifests,
+      maximumBodyBytes: maximumBytes)
     guard response.status == 200 else { throw failure(response, name, OCIRegistryClient.display(name, reference)) }
     let digest = "sha256:" + Digest.hex(Digest.sha256(response.body))
     if let sent = response.headers["Docker-Content-Digest"]?.trimmingSpaces(), sent.hasPrefix("sha256:"), sent != digest {

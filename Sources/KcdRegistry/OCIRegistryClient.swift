@@ -95,6 +95,7 @@ public final class OCIRegistryClient: RegistryClient, Sendable {
         response = try http.send(request)
       } catch {
         options.onRequest?(registry, error.label)
+        if error.isTooLarge { throw RegistryError(.tooLarge, "registry \(registry) sent more than \(request.maximumBodyBytes) bytes") }
         throw RegistryError(.transport, "cannot reach registry \(registry): \(error.message)")
       }
       options.onRequest?(registry, String(response.status))

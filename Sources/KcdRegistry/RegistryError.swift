@@ -12,6 +12,7 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
     case transport
     case badResponse = "bad_response"
     case digestMismatch = "digest_mismatch"
+    case tooLarge = "too_large"
     case unsupported
   }
 
@@ -42,6 +43,8 @@ public struct RegistryError: Error, Sendable, CustomStringConvertible {
   public var isRateLimited: Bool { code == .rateLimited }
   /// The operation is not part of this registry's API (deleting a tag).
   public var isUnsupported: Bool { code == .unsupported }
+  /// The registry sent more than the caller's limit for this document or blob.
+  public var isTooLarge: Bool { code == .tooLarge }
   /// Worth retrying later: throttling, 5xx, connection problems.
   public var isTemporary: Bool { code == .rateLimited || code == .unavailable || code == .transport }
 }

@@ -51,6 +51,11 @@ public enum TestEnvironment {
   }
 
   public static func read(_ path: String) -> String? {
+    readBytes(path).map { String(decoding: $0, as: UTF8.self) }
+  }
+
+  /// A file's bytes as they are (signatures, DER), nil when it cannot be opened.
+  public static func readBytes(_ path: String) -> [UInt8]? {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -61,7 +66,16 @@ public enum TestEnvironment {
       if n <= 0 { break }
       out.append(contentsOf: chunk[0..<n])
     }
-    return String(decoding: out, as: UTF8.self)
+    return out
+  }
+
+  /// Writes bytes as they are (mode 0600); false when the file cannot be written in full.
+  @discardableResult
+  public static func writeBytes(_ bytes: [UInt8], to path: String) -> Bool {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    return bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == bytes.count
   }
 
   public static func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }

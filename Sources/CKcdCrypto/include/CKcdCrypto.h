@@ -26,6 +26,19 @@ int kcd_crypto_verify_chain(X509 *_Nonnull leaf,
                             X509 *_Nonnull const *_Nullable anchors, size_t anchor_count,
                             int use_system_store, int64_t at_time, int *_Nonnull verify_error);
 
+/// The value (the contents of the extnValue OCTET STRING) of the extension with the dotted OID
+/// `oid`, copied into out. Returns its length; 0 when absent; -1 when it does not fit; -2 when
+/// the certificate carries the extension more than once (ambiguous, so refused).
+int kcd_crypto_x509_extension_value(X509 *_Nonnull cert, const char *_Nonnull oid, uint8_t *_Nonnull out, size_t cap);
+
+/// The index-th email (kind 1) or URI (kind 2) subject alternative name, copied into out
+/// (not NUL-terminated); other name forms are counted with kind 0 and nothing copied.
+/// Returns the length; -1 when index is past the last name; -2 when it does not fit.
+int kcd_crypto_x509_san(X509 *_Nonnull cert, int index, int *_Nonnull kind, uint8_t *_Nonnull out, size_t cap);
+
+/// 1 when the certificate has an extended key usage extension that includes code signing, else 0.
+int kcd_crypto_x509_has_code_signing(X509 *_Nonnull cert);
+
 /// An HMAC-SHA256 key with its inner and outer pads already hashed, so signing a message costs
 /// the message's blocks and two copies of a digest state — not a method fetch and a key setup
 /// per call, as OpenSSL 3's one-shot HMAC() does. Immutable once made: share it across threads.

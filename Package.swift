@@ -31,7 +31,7 @@ let package = Package(
     .target(name: "KcdSigning", dependencies: ["KcdCore", "KcdCrypto", "KcdJSON", "KcdPattern", "KcdRegistry"], swiftSettings: swiftSettings),
     .target(name: "KcdController", dependencies: ["KcdCore", "KcdJSON", "KcdKube", "KcdHooks", "KcdHTTP", "KcdPattern", "KcdVersionPolicy", "KcdSigning"], swiftSettings: swiftSettings),
     .target(name: "KubeSim", dependencies: ["KcdCore", "KcdHTTP", "KcdJSON"], swiftSettings: swiftSettings),
-    .target(name: "KcdServer", dependencies: ["KcdCore", "KubeSim", "KcdHTTP", "KcdJSON", "KcdKube", "KcdHooks", "KcdController", "KcdCrypto", "KcdYAML", "KcdRegistry"], swiftSettings: swiftSettings),
+    .target(name: "KcdServer", dependencies: ["KcdCore", "KubeSim", "KcdHTTP", "KcdJSON", "KcdKube", "KcdHooks", "KcdController", "KcdCrypto", "KcdYAML", "KcdRegistry", "KcdSigning"], swiftSettings: swiftSettings),
     .executableTarget(name: "kcd", dependencies: ["KcdCore", "KcdServer"], swiftSettings: swiftSettings),
     .executableTarget(name: "kcd-bench", dependencies: ["KubeSim", "KcdHTTP", "KcdJSON", "KcdServer", "KcdController", "KcdKube", "KcdHooks", "KcdYAML", "KcdCore"], path: "Benchmarks/KcdBench", swiftSettings: swiftSettings),
     .target(name: "KcdTestSupport", dependencies: ["KcdJSON", "KcdCrypto", "KcdHTTP"], path: "Tests/KcdTestSupport", swiftSettings: swiftSettings),

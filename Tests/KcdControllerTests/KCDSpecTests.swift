@@ -150,7 +150,28 @@ import Testing
     #expect(gate.url == "https://qa.example/gate" && gate.timeoutSeconds == 30)
   }
 
+  @Test("Signature checks: a public key from a Secret or ConfigMap; keyless with exact or pattern identities and a trusted root")
+  func signatureChecks() throws {
+    let s = try #require(Self.parse(Self.kcd(["verify": [
+      ["kind": "Signature", "publicKey": ["configMapRef": ["name": "cosign", "key": "cosign.pub"]]],
+      ["kind": "Signature", "keyless": ["issuer": "https://token.actions.githubusercontent.com",
+                                        "subjectPattern": "https://github[.]com/shop/web/.+@refs/heads/main",
+                                        "trustedRoot": ["secretRef": ["name": "sigstore", "key": "trusted_root.json"]]]],
+    ]])).spec)
+    guard case .signature(let key) = s.verify[0], case .signature(let keyless) = s.verify[1] else { Issue.record("\(s.verify)"); return }
+    #expect(key.trust == .publicKey(.init(kind: .configMap, name: "cosign", key: "cosign.pub")))
+    #expect(keyless.trust == .keyless(trustedRoot: .init(kind: .secret, name: "sigstore", key: "trusted_root.json"),
+                                      issuer: .exact("https://token.actions.githubusercontent.com"),
+                                      subject: .pattern("https://github[.]com/shop/web/.+@refs/heads/main")))
+  }
+
   @Test("verification checks that cannot run are the user's to fix", arguments: [
+    (["verify": [["kind": "Signature"]]], "exactly one of publicKey or keyless"),
+    (["verify": [["kind": "Signature", "publicKey": ["secretRef": ["name": "k"]]]]], "publicKey needs one of secretRef or configMapRef"),
+    (["verify": [["kind": "Signature", "keyless": ["issuer": "i", "trustedRoot": ["configMapRef": ["name": "r", "key": "k"]]]]]],
+     "keyless needs one of subject or subjectPattern"),
+    (["verify": [["kind": "Signature", "keyless": ["issuer": "i", "subjectPattern": "(a", "trustedRoot": ["configMapRef": ["name": "r", "key": "k"]]]]]],
+     "keyless.subjectPattern"),
     (["verify": [["kind": "Image"]]], "spec.verify[0]: image is required"),
     (["verify": [["kind": "Webhook", "url": "ftp://x"]]], "spec.verify[0]: url is required"),
     (["verify": [["kind": "Webhook", "url": "https://x", "timeoutSeconds": 0]]], "timeoutSeconds must be from 1 to 600"),
@@ -179,7 +200,6 @@ import Testing
   }
 
   @Test("fields this kcd does not implement yet are refused by name (fail closed), the spec still read", arguments: [
-    ("verify Signature", ["verify": [["kind": "Signature"]]], "spec.verify[0] (kind Signature) is not supported by this kcd yet"),
     ("strategy.verify", ["strategy": ["kind": "RollingUpdate", "verify": [["kind": "Webhook"]]]],
      "spec.strategy.verify (verification before promotion) is not supported by this kcd yet"),
     ("blue-green", ["strategy": ["kind": "ServiceBlueGreen"]], "spec.strategy.kind (ServiceBlueGreen) is not supported by this kcd yet"),

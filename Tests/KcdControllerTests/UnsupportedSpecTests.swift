@@ -11,8 +11,8 @@ struct UnsupportedSpecTests {
     #"{"apiVersion":"kcd.dev/v1","kind":"KCD","metadata":{"name":"\#(name)","namespace":"shop"},"spec":{"imageRepo":"registry.example/shop/\#(name)","tag":"main","selector":{"app":"web"},\#(spec)}}"#
   }
 
-  @Test("spec.verify, ServiceBlueGreen, Canary, approvals and history are refused as Unsupported: status, Event, no patch", arguments: [
-    ("verify", #""verify":[{"kind":"Signature","publicKey":{"secretRef":{"name":"cosign","key":"cosign.pub"}}}]"#, "spec.verify"),
+  @Test("strategy.verify, ServiceBlueGreen, Canary, approvals and history are refused as Unsupported: status, Event, no patch", arguments: [
+    ("postverify", #""strategy":{"verify":[{"kind":"Webhook","url":"https://qa.example/gate"}]}"#, "spec.strategy.verify"),
     ("bluegreen", #""strategy":{"kind":"ServiceBlueGreen","blueGreen":{"serviceName":"web"}}"#, "spec.strategy.kind"),
     ("canary", #""strategy":{"kind":"Canary","canary":{"selector":{"track":"canary"}}}"#, "spec.strategy.kind"),
     // Reaches kcd only because the CRD declares it: an undeclared field is pruned by the API

@@ -56,7 +56,7 @@ public struct KCDSpec: Sendable, Equatable {
 }
 
 /// Something that keeps a KCD from being acted on, with the field it concerns.
-public struct SpecProblem: Sendable, Equatable, CustomStringConvertible {
+public struct SpecProblem: Error, Sendable, Equatable, CustomStringConvertible {
   public enum Kind: String, Sendable {
     /// The user has to fix it (`Ready=False`, reason InvalidSpec).
     case invalid

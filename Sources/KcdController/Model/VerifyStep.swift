@@ -1,4 +1,6 @@
 import KcdJSON
+import KcdPattern
+import KcdSigning
 
 /// One check a candidate must pass before anything is patched (`spec.verify`, and the original
 /// kcd's `container.verify`, read the same way).
@@ -8,6 +10,32 @@ public enum VerifyStep: Sendable, Equatable {
   case image(ImageCheck)
   /// POST a JSON description of the candidate, signed with Standard Webhooks; 2xx passes.
   case webhook(WebhookCheck)
+  /// A cosign signature of the exact digest (static key, or keyless with a trusted root).
+  case signature(SignatureCheck)
+
+  /// Where key material lives: a Secret's or a ConfigMap's key in the KCD's namespace.
+  public struct MaterialRef: Sendable, Equatable {
+    public enum Kind: String, Sendable { case secret = "Secret", configMap = "ConfigMap" }
+    public var kind: Kind
+    public var name: String
+    public var key: String
+
+    public init(kind: Kind, name: String, key: String) {
+      self.kind = kind
+      self.name = name
+      self.key = key
+    }
+  }
+
+  public struct SignatureCheck: Sendable, Equatable {
+    public enum Trust: Sendable, Equatable {
+      case publicKey(MaterialRef)
+      case keyless(trustedRoot: MaterialRef, issuer: IdentityMatch, subject: IdentityMatch)
+    }
+    public var trust: Trust
+    public var timeoutSeconds: Int
+    public static let defaultTimeoutSeconds = 60
+  }
 
   public struct ImageCheck: Sendable, Equatable {
     /// The reference run: `image:tag`, or `image` as written when it has a tag or digest.
@@ -29,6 +57,7 @@ public enum VerifyStep: Sendable, Equatable {
     switch self {
     case .image: return "Image"
     case .webhook: return "Webhook"
+    case .signature: return "Signature"
     }
   }
 
@@ -36,6 +65,7 @@ public enum VerifyStep: Sendable, Equatable {
     switch self {
     case .image(let c): return c.timeoutSeconds
     case .webhook(let c): return c.timeoutSeconds
+    case .signature(let c): return c.timeoutSeconds
     }
   }
 
@@ -67,9 +97,44 @@ public enum VerifyStep: Sendable, Equatable {
       guard let timeout = seconds(WebhookCheck.defaultTimeoutSeconds, max: 600) else { return invalid("timeoutSeconds must be from 1 to 600") }
       return (.webhook(WebhookCheck(url: url, timeoutSeconds: timeout)), [])
     case "Signature":
-      return (nil, [SpecProblem(.unsupported, field, "\(field) (kind Signature) is not supported by this kcd yet")])
+      guard let timeout = seconds(SignatureCheck.defaultTimeoutSeconds, max: 3600) else { return invalid("timeoutSeconds must be from 1 to 3600") }
+      do throws(SpecProblem) {
+        return (.signature(SignatureCheck(trust: try signatureTrust(j, field: field), timeoutSeconds: timeout)), [])
+      } catch {
+        return (nil, [error])
+      }
     default:
       return invalid("kind \(kind.quotedForMessage()) is not one of Image, Webhook, Signature")
+    }
+  }
+
+  /// `publicKey: {secretRef|configMapRef: {name, key}}`, or `keyless: {issuer|issuerPattern,
+  /// subject|subjectPattern, trustedRoot: {secretRef|configMapRef}}` — exactly one.
+  static func signatureTrust(_ j: JSON, field: String) throws(SpecProblem) -> SignatureCheck.Trust {
+    func invalid(_ what: String) -> SpecProblem { SpecProblem(.invalid, field, "\(field): \(what)") }
+    func material(_ r: JSON, _ name: String) throws(SpecProblem) -> MaterialRef {
+      let refs: [(MaterialRef.Kind, JSON)] = [(.secret, r["secretRef"]), (.configMap, r["configMapRef"])].filter { !$0.1.isNull }
+      guard refs.count == 1, let n = refs[0].1["name"].stringValue, !n.isEmpty, n.utf8.count <= 253,
+        let k = refs[0].1["key"].stringValue, !k.isEmpty, k.utf8.count <= 253
+      else { throw invalid("\(name) needs one of secretRef or configMapRef, with name and key") }
+      return MaterialRef(kind: refs[0].0, name: n, key: k)
+    }
+    func identity(_ k: JSON, _ name: String) throws(SpecProblem) -> IdentityMatch {
+      let exact = k[name].stringValue.flatMap { $0.isEmpty ? nil : $0 }, pattern = k[name + "Pattern"].stringValue.flatMap { $0.isEmpty ? nil : $0 }
+      switch (exact, pattern) {
+      case (let e?, nil): return .exact(e)
+      case (nil, let p?):
+        do { _ = try Pattern(p) } catch { throw invalid("keyless.\(name)Pattern: \(error.description)") }
+        return .pattern(p)
+      default: throw invalid("keyless needs one of \(name) or \(name)Pattern")
+      }
+    }
+    switch (j["publicKey"].isNull, j["keyless"].isNull) {
+    case (false, true): return .publicKey(try material(j["publicKey"], "publicKey"))
+    case (true, false):
+      let k = j["keyless"]
+      return .keyless(trustedRoot: try material(k["trustedRoot"], "keyless.trustedRoot"), issuer: try identity(k, "issuer"), subject: try identity(k, "subject"))
+    default: throw invalid("a Signature check needs exactly one of publicKey or keyless")
     }
   }
 }

@@ -66,7 +66,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   resources: [jobs]
   verbs: [get, create, delete]
 - apiGroups: [""]
-  resources: [pods/log]
+  resources: [pods/log, configmaps]
   verbs: [get]
 {{- end -}}
 

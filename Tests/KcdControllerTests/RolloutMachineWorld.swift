@@ -18,6 +18,11 @@ struct RolloutWorld {
   var resolution: Resolution?
   /// What the verification checks answered (by index).
   var verifications: [Int: VerifyOutcome] = [:]
+  /// ConfigMaps the world holds (history, config copies), by name; nil data: the API refuses.
+  var configMaps: [String: [String: String]] = [:]
+  var refuseConfigMaps = false
+  var projected: Set<String> = []
+  var projectionFailures: [String: String] = [:]
   var refusedPatches: [WorkloadRef: String] = [:]
   var settings = RolloutSettings()
   var now = t0
@@ -78,6 +83,8 @@ struct RolloutWorld {
     i.pods = pods
     i.resolution = resolution
     i.verifications = verifications
+    i.projected = projected
+    i.projectionFailures = projectionFailures
     i.refusedPatches = refusedPatches
     i.patchedGenerations = memoRollout == kcd.status.rollout?.id ? memo : [:]
     return i
@@ -94,6 +101,9 @@ struct RolloutWorld {
   @discardableResult
   mutating func pass(maxSteps: Int = 32) -> RolloutDecision.Next {
     var fresh = false
+    // What the executor learns in a pass is gone with it.
+    projected = []
+    projectionFailures = [:]
     for _ in 0..<maxSteps {
       var i = input
       i.fresh = fresh
@@ -118,6 +128,14 @@ struct RolloutWorld {
           remember(ref, g)
         case .inspectPods(let ref, _):
           if pods[ref] == nil { pods[ref] = [] }
+        case .syncHistory(let name, let records, let limit, let key):
+          if refuseConfigMaps { projectionFailures[key] = "forbidden"; continue }
+          configMaps[name, default: [:]]["history"] = ConfigMapWriter.mergedHistory(configMaps[name]?["history"], records, limit: limit)
+          projected.insert(key)
+        case .writeConfig(let target, let version, let key):
+          if refuseConfigMaps { projectionFailures[key] = "forbidden"; continue }
+          configMaps[target.name, default: [:]][target.key] = version
+          projected.insert(key)
         default: break
         }
       }

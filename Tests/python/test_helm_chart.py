@@ -145,7 +145,7 @@ def test_rbac_is_exactly_what_kcd_uses():
         ("apps", "deployments"): {"get", "list", "watch", "patch"}, ("apps", "statefulsets"): {"get", "list", "watch", "patch"},
         ("apps", "daemonsets"): {"get", "list", "watch", "patch"}, ("apps", "replicasets"): {"get", "list", "watch", "patch"},
         ("batch", "cronjobs"): {"get", "list", "watch", "patch"}, ("", "pods"): {"list"}, ("", "events"): {"create", "patch"},
-        ("batch", "jobs"): {"get", "create", "delete"}, ("", "pods/log"): {"get"}, ("", "configmaps"): {"get"},
+        ("batch", "jobs"): {"get", "create", "delete"}, ("", "pods/log"): {"get"}, ("", "configmaps"): {"get", "create", "patch"},
     }
     assert not any("secrets" in rule["resources"] for o in objs if o["kind"] in ("ClusterRole", "Role") for rule in o["rules"]), "no Secret access by default"
     lease = one(objs, "Role", "kcd-leader-election")

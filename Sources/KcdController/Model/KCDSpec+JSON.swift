@@ -45,6 +45,8 @@ extension KCDSpec {
     // The original kcd read any other strategy kind as RollingUpdate.
     let strategy = s["strategy"]["kind"].stringValue.flatMap(Strategy.init(rawValue:)) ?? .rollingUpdate
     problems += unsupported(s, strategy: strategy)
+    let history = HistorySpec.parse(s["history"], problems: &problems)
+    let config = ConfigTarget.parse(s["config"], problems: &problems)
     var verify: [VerifyStep] = []
     for (field, list) in [("spec.verify", s["verify"]), ("spec.container.verify", s["container"]["verify"])] where !list.isNull {
       guard let items = list.arrayValue, items.count <= 16 else { invalid(field, "\(field) must be a list of at most 16 checks"); continue }
@@ -61,7 +63,7 @@ extension KCDSpec {
       imageRepo: imageRepo, repository: RepositoryName.normalize(imageRepo), tag: tag, versionPolicy: policy, versionSyntax: syntax, versionPattern: pattern,
       selector: selector, containerName: s["container"]["name"].stringValue.flatMap { $0.isEmpty ? nil : $0 }, timeoutSeconds: Int(timeout),
       pollIntervalSeconds: Int(poll), suspend: s["suspend"].boolValue ?? false, strategy: strategy,
-      rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, verify: verify, ignoredFields: ignored)
+      rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, verify: verify, history: history, config: config, ignoredFields: ignored)
     return (spec, problems)
   }
 
@@ -73,8 +75,6 @@ extension KCDSpec {
     if strategy == .serviceBlueGreen { refuse("spec.strategy.kind", "ServiceBlueGreen") }
     if strategy == .canary { refuse("spec.strategy.kind", "Canary") }
     if s["approval"]["required"].boolValue == true { refuse("spec.approval", "approvals") }
-    if s["history"]["enabled"].boolValue == true { refuse("spec.history", "history ConfigMap") }
-    if !(s["config"]["name"].stringValue ?? "").isEmpty { refuse("spec.config", "version ConfigMap") }
     return out
   }
 

@@ -35,6 +35,10 @@ public struct KCDSpec: Sendable, Equatable {
   /// Checks every candidate passes before anything is patched (`spec.verify`, then
   /// `spec.container.verify`).
   public var verify: [VerifyStep]
+  /// Finished rollouts also kept in a ConfigMap (`history.enabled`).
+  public var history: HistorySpec?
+  /// Where the deployed version is written after each success (`config`).
+  public var config: ConfigTarget?
   /// Fields from the original kcd that are accepted and ignored (warned about once).
   public var ignoredFields: [String]
 

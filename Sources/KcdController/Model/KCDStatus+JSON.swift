@@ -22,6 +22,8 @@ extension KCDStatus {
     history = (s["history"].arrayValue ?? []).compactMap(RolloutRecord.init(json:))
     rollout = ActiveRollout(json: s["rollout"])
     verification = Verification(json: s["verification"])
+    historySynced = s["historySynced"].stringValue
+    configSynced = s["configSynced"].stringValue
   }
 
   public var json: JSON {
@@ -42,6 +44,8 @@ extension KCDStatus {
     if !history.isEmpty { s["history"] = .array(history.map(\.json)) }
     if let rollout { s["rollout"] = rollout.json }
     if let verification { s["verification"] = verification.json }
+    s["historySynced"] = historySynced.map(JSON.string) ?? .null
+    s["configSynced"] = configSynced.map(JSON.string) ?? .null
     if case .object(let fields) = s { return .object(fields.filter { !$0.value.isNull }) }
     return s
   }

@@ -31,6 +31,10 @@ public struct KCDStatus: Sendable, Equatable {
   public var rollout: ActiveRollout?
   /// The candidate being verified before a rollout (nil when none is).
   public var verification: Verification?
+  /// The newest finished rollout copied to the history ConfigMap (`HistorySync.key`).
+  public var historySynced: String?
+  /// What was last written to the `config` ConfigMap (`name/key=version`).
+  public var configSynced: String?
 
   public static let historyLimit = 10
 

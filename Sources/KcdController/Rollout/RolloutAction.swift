@@ -12,6 +12,11 @@ public enum RolloutAction: Sendable, Equatable {
   /// Run one check of the verification in `status.verification` (off the reconcile workers);
   /// the KCD is looked at again when it answers.
   case verify(VerifyStep, index: Int, candidate: VerificationCandidate)
+  /// Merge these finished rollouts into the history ConfigMap (newest first, at most `limit`);
+  /// `key` is reported back in `RolloutInput.projected` once written.
+  case syncHistory(configMap: String, records: [RolloutRecord], limit: Int, key: String)
+  /// Write the deployed version to the `config` ConfigMap (created when absent).
+  case writeConfig(ConfigTarget, version: String, key: String)
   /// List the pods of a workload; the machine runs again with them.
   case inspectPods(WorkloadRef, labels: [String: String])
   /// Keep in memory the generation a workload of the rollout in flight runs (written later).

@@ -91,6 +91,24 @@ struct RolloutExecutor {
     case .verify(let step, let index, let candidate):
       guard let verifications, let v = input.kcd.status.verification else { return }
       verifications.submit(key: input.kcd.key, verification: v, step: step, index: index, candidate: candidate)
+    case .syncHistory(let name, let records, let limit, let key):
+      let (ns, owner) = (input.kcd.namespace, input.kcd.name)
+      project(key, into: &input) { (writer: ConfigMapWriter) throws(KubeError) in
+        try writer.update(namespace: ns, name: name, kcd: owner) { data in
+          var d = data
+          d["history"] = ConfigMapWriter.mergedHistory(data["history"], records, limit: limit)
+          return d
+        }
+      }
+    case .writeConfig(let target, let version, let key):
+      let (ns, owner) = (input.kcd.namespace, input.kcd.name)
+      project(key, into: &input) { (writer: ConfigMapWriter) throws(KubeError) in
+        try writer.update(namespace: ns, name: target.name, kcd: owner) { data in
+          var d = data
+          d[target.key] = version
+          return d
+        }
+      }
     case .rememberGeneration(let ref, let generation):
       if let rollout = input.kcd.status.rollout { generations.set(input.kcd.key, rollout: rollout.id, ref, generation) }
     case .inspectPods(let ref, let labels):
@@ -131,6 +149,18 @@ struct RolloutExecutor {
                                            options: KubeCallOptions(priority: priority, waitsOnRetryAfter: false))
     input.kcd = KCD(json: updated.object, truncated: updated.truncated)
     input.fresh = true
+  }
+
+  /// Runs one ConfigMap copy; its success or refusal goes back to the machine (a copy never
+  /// fails the pass: the rollout it records is already in the status).
+  func project(_ key: String, into input: inout RolloutInput, _ write: (ConfigMapWriter) throws(KubeError) -> Void) {
+    do throws(KubeError) {
+      try write(ConfigMapWriter(client: client))
+      input.projected.insert(key)
+    } catch {
+      input.projectionFailures[key] = "cannot write the ConfigMap: \(error.description.prefix(300))"
+      log.warn("cannot write a ConfigMap kcd keeps", [("kcd", input.kcd.key), ("error", error.description)])
+    }
   }
 
   func patch(_ p: WorkloadPatch, input: inout RolloutInput) throws(KubeError) {

@@ -11,6 +11,10 @@ public struct RolloutInput: Sendable {
   public var resolution: Resolution?
   /// What the checks of `status.verification` answered so far, by index.
   public var verifications: [Int: VerifyOutcome] = [:]
+  /// Copies (history, config ConfigMaps) written in this pass, by key.
+  public var projected: Set<String> = []
+  /// Copies the API refused in this pass, by key, with why.
+  public var projectionFailures: [String: String] = [:]
   /// Workloads whose patch the API refused for good (RBAC, admission, validation), with why.
   public var refusedPatches: [WorkloadRef: String] = [:]
   /// Generations this process saw its patches (or a resumed check) produce for the rollout in

@@ -22,6 +22,7 @@ extension RolloutMachine {
 
   /// Ready and observedGeneration follow the spec; a suspended KCD says so.
   static func settle(_ input: RolloutInput, spec: KCDSpec) -> RolloutDecision {
+    if let copies = project(input, spec: spec) { return copies }
     let kcd = input.kcd
     let ready = kcd.status.conditions[type: "Ready"]
     let wasRefused = ready?.reason == "InvalidSpec" || ready?.reason == "Unsupported"
@@ -31,7 +32,12 @@ extension RolloutMachine {
     if !spec.ignoredFields.isEmpty {
       actions.append(.event(EventNote(.warning, "IgnoredField", "\(spec.ignoredFields.joined(separator: ", ")) is accepted for compatibility and ignored")))
     }
-    if s.currStatus == nil || s.currStatus == .suspended { s.currStatus = spec.suspend ? .suspended : nil }
+    // Suspended says so whatever came before; resuming puts back what the status shows deployed.
+    if spec.suspend {
+      s.currStatus = .suspended
+    } else if s.currStatus == .suspended {
+      s.currStatus = s.currDigest != nil && s.currDigest == s.successDigest ? .success : nil
+    }
     if wasRefused { s.message = nil }
     switch s.currStatus {
     case .success?:

@@ -66,8 +66,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   resources: [jobs]
   verbs: [get, create, delete]
 - apiGroups: [""]
-  resources: [pods/log, configmaps]
+  resources: [pods/log]
   verbs: [get]
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, create, patch]
 {{- end -}}
 
 {{/* Reading registry credentials: pull Secrets and the ServiceAccounts that name them. */}}

@@ -98,3 +98,28 @@ import Testing
     #expect(w.kcd.status.message?.contains("is not a version by the policy") == true)
   }
 }
+
+/// `kcd rollback`'s requests in the machine: the named digest deploys even when it failed
+/// before or is older than what runs (stream mode).
+@Suite struct ExplicitRollbackMachineTests {
+  typealias W = RolloutWorld
+
+  static func rollback(_ digest: String, version: String) -> RequestedRollout {
+    var r = RequestedRollout(event: .init(repository: "registry.example/shop/web", tag: nil, digest: digest, version: version,
+                                          source: RequestedRollout.rollbackSource, deliveryID: "rollback-1", receivedAt: W.t0), recent: [])
+    r.recent = ["rollback-1"]
+    return r
+  }
+
+  @Test("an explicit rollback deploys an older stream version and a digest that failed before")
+  func overridesGuards() {
+    var s = StreamModeMachineTests.deployed("1.10.0", digest: W.digestB)
+    s.failedDigest = W.digestA
+    var w = RolloutWorld(kcd: W.kcd(StreamModeMachineTests.policy, status: s, request: Self.rollback(W.digestA, version: "1.9.0")),
+                         workloads: [W.deployment("web")])
+    w.pass()
+    #expect(w.image("web") == "registry.example/shop/web:1.9.0@\(W.digestA)")
+    #expect(w.events.map(\.reason).contains("RolloutStarted") && !w.events.map(\.reason).contains("VersionRegression"))
+    #expect(w.kcd.status.history.first?.trigger == "rollback:rollback-1")
+  }
+}

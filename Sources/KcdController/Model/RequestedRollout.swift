@@ -7,6 +7,11 @@ import KcdJSON
 /// kept (newer events supersede queued ones); recent delivery ids stay to refuse replays.
 public struct RequestedRollout: Sendable, Equatable {
   public static let annotation = "kcd.dev/event"
+  /// The source of a request made by `kcd rollback`: an explicit rollback, which the
+  /// failed-digest rule and the regression check do not stop.
+  public static let rollbackSource = "rollback"
+
+  public var isExplicitRollback: Bool { source == RequestedRollout.rollbackSource }
   public static let recentLimit = 20
   /// A larger annotation is not kcd's (kcd writes a few hundred bytes).
   public static let maximumAnnotationBytes = 64 * 1024

@@ -10,6 +10,8 @@ extension RolloutMachine {
 
   static func digestSource(_ r: RequestedRollout, settings: RolloutSettings) -> DigestSource {
     if let d = r.digest, r.source == "ci", settings.trustSignedDigests || !settings.canResolve { return .known(d) }
+    // `kcd rollback` names a digest kcd deployed before (from the status).
+    if let d = r.digest, r.isExplicitRollback { return .known(d) }
     // The poller read this digest from the registry a moment ago.
     if let d = r.digest, r.source == "poll" { return .known(d) }
     guard settings.canResolve, r.tag != nil else {
@@ -30,10 +32,10 @@ extension RolloutMachine {
     }
     // Not knowing the workloads is not the same as having none.
     guard let workloads = input.workloads else { return RolloutDecision([], .requeue(after: 1)) }
-    if let policy = spec.versionPolicy, let settled = streamGate(input, policy: policy, tag: r.tag, request: r) { return settled }
+    if let policy = spec.versionPolicy, !r.isExplicitRollback, let settled = streamGate(input, policy: policy, tag: r.tag, request: r) { return settled }
     var digest: String
     var versionTags: [String] = []
-    var streamTag = spec.versionPolicy == nil ? nil : r.tag
+    var streamTag = spec.versionPolicy == nil || r.isExplicitRollback ? nil : r.tag
     switch (digestSource(r, settings: input.settings), input.resolution) {
     case (.known(let d), _):
       digest = d
@@ -68,7 +70,7 @@ extension RolloutMachine {
       digest = d
       streamTag = tag
     }
-    if digest == kcd.status.failedDigest {
+    if digest == kcd.status.failedDigest && !r.isExplicitRollback {
       var s = kcd.status
       s.lastEvent = lastEvent
       return RolloutDecision([write(s, kcd)], .again)

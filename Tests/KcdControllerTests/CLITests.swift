@@ -40,7 +40,7 @@ struct CLITests {
       let commands = r.stdout.split(separator: "\n").compactMap { line in
         line.hasPrefix("  ") ? line.split(separator: " ").first.map(String.init) : nil
       }
-      #expect(commands == ["run", "demo", "sim", "hooks", "registry", "get", "history", "wait", "migrate", "version"], "\(r.stdout)")
+      #expect(commands == ["run", "demo", "sim", "hooks", "registry", "get", "history", "wait", "rollback", "approve", "migrate", "version"], "\(r.stdout)")
     }
   }
 

@@ -204,7 +204,6 @@ import Testing
      "spec.strategy.verify (verification before promotion) is not supported by this kcd yet"),
     ("blue-green", ["strategy": ["kind": "ServiceBlueGreen"]], "spec.strategy.kind (ServiceBlueGreen) is not supported by this kcd yet"),
     ("canary", ["strategy": ["kind": "Canary"]], "spec.strategy.kind (Canary) is not supported by this kcd yet"),
-    ("approval", ["approval": ["required": true]], "spec.approval (approvals) is not supported by this kcd yet"),
   ] as [(String, [String: JSON], String)])
   func unsupported(_ name: String, _ overrides: [String: JSON], _ message: String) throws {
     let (spec, problems) = KCDSpec.parse(Self.kcd(overrides)["spec"])

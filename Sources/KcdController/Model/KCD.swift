@@ -13,6 +13,8 @@ public struct KCD: Sendable, Equatable {
   public var status: KCDStatus
   /// The newest accepted event (the `kcd.dev/event` annotation), if any.
   public var request: RequestedRollout?
+  /// The newest approval given (the `kcd.dev/approval` annotation), if any.
+  public var approval: GivenApproval?
   /// The repository and tag the KCD names, read even when another field is invalid, so a push
   /// for a KCD kcd refuses is answered "refused", not "no KCD follows".
   public var follow: KCDCache.Follow?
@@ -53,6 +55,7 @@ public struct KCD: Sendable, Equatable {
                 status: KCDStatus(json: o["status"]), request: annotation.flatMap(RequestedRollout.init(annotation:)))
     }
     if follow == nil { follow = KCDSpec.declaredFollow(o["spec"]) }
+    approval = o["metadata"]["annotations"][GivenApproval.annotation].stringValue.flatMap(GivenApproval.init(annotation:))
   }
 
   /// A request that has not been acted on yet (its id is not the status' last event).

@@ -47,6 +47,7 @@ extension KCDSpec {
     problems += unsupported(s, strategy: strategy)
     let history = HistorySpec.parse(s["history"], problems: &problems)
     let config = ConfigTarget.parse(s["config"], problems: &problems)
+    let approval = ApprovalSpec.parse(s["approval"], problems: &problems)
     var verify: [VerifyStep] = []
     for (field, list) in [("spec.verify", s["verify"]), ("spec.container.verify", s["container"]["verify"])] where !list.isNull {
       guard let items = list.arrayValue, items.count <= 16 else { invalid(field, "\(field) must be a list of at most 16 checks"); continue }
@@ -63,7 +64,7 @@ extension KCDSpec {
       imageRepo: imageRepo, repository: RepositoryName.normalize(imageRepo), tag: tag, versionPolicy: policy, versionSyntax: syntax, versionPattern: pattern,
       selector: selector, containerName: s["container"]["name"].stringValue.flatMap { $0.isEmpty ? nil : $0 }, timeoutSeconds: Int(timeout),
       pollIntervalSeconds: Int(poll), suspend: s["suspend"].boolValue ?? false, strategy: strategy,
-      rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, verify: verify, history: history, config: config, ignoredFields: ignored)
+      rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, verify: verify, history: history, config: config, approval: approval, ignoredFields: ignored)
     return (spec, problems)
   }
 
@@ -74,7 +75,6 @@ extension KCDSpec {
     if !(s["strategy"]["verify"].arrayValue ?? []).isEmpty { refuse("spec.strategy.verify", "verification before promotion") }
     if strategy == .serviceBlueGreen { refuse("spec.strategy.kind", "ServiceBlueGreen") }
     if strategy == .canary { refuse("spec.strategy.kind", "Canary") }
-    if s["approval"]["required"].boolValue == true { refuse("spec.approval", "approvals") }
     return out
   }
 

@@ -39,6 +39,8 @@ public struct KCDSpec: Sendable, Equatable {
   public var history: HistorySpec?
   /// Where the deployed version is written after each success (`config`).
   public var config: ConfigTarget?
+  /// A verified candidate waits for an approval of its digest (`approval.required`).
+  public var approval: ApprovalSpec?
   /// Fields from the original kcd that are accepted and ignored (warned about once).
   public var ignoredFields: [String]
 

@@ -22,6 +22,7 @@ extension KCDStatus {
     history = (s["history"].arrayValue ?? []).compactMap(RolloutRecord.init(json:))
     rollout = ActiveRollout(json: s["rollout"])
     verification = Verification(json: s["verification"])
+    approval = PendingApproval(json: s["approval"])
     historySynced = s["historySynced"].stringValue
     configSynced = s["configSynced"].stringValue
   }
@@ -44,6 +45,7 @@ extension KCDStatus {
     if !history.isEmpty { s["history"] = .array(history.map(\.json)) }
     if let rollout { s["rollout"] = rollout.json }
     if let verification { s["verification"] = verification.json }
+    if let approval { s["approval"] = approval.json }
     s["historySynced"] = historySynced.map(JSON.string) ?? .null
     s["configSynced"] = configSynced.map(JSON.string) ?? .null
     if case .object(let fields) = s { return .object(fields.filter { !$0.value.isNull }) }
@@ -72,12 +74,14 @@ extension RolloutRecord {
               result: h["result"].stringValue.flatMap(RolloutResult.init(rawValue:)) ?? .failed,
               startedAt: h["startedAt"].stringValue.flatMap(Timestamps.parse) ?? 0,
               finishedAt: h["finishedAt"].stringValue.flatMap(Timestamps.parse), trigger: h["trigger"].stringValue ?? "")
+    approvedBy = h["approvedBy"].stringValue
   }
 
   var json: JSON {
     var h: JSON = ["version": .string(version), "digest": .string(digest), "result": .string(result.rawValue),
                    "startedAt": .string(Timestamps.rfc3339(startedAt)), "trigger": .string(trigger)]
     if let finishedAt { h["finishedAt"] = .string(Timestamps.rfc3339(finishedAt)) }
+    if let approvedBy { h["approvedBy"] = .string(approvedBy) }
     return h
   }
 }

@@ -31,6 +31,8 @@ public struct KCDStatus: Sendable, Equatable {
   public var rollout: ActiveRollout?
   /// The candidate being verified before a rollout (nil when none is).
   public var verification: Verification?
+  /// The candidate waiting for an approval (nil when none is).
+  public var approval: PendingApproval?
   /// The newest finished rollout copied to the history ConfigMap (`HistorySync.key`).
   public var historySynced: String?
   /// What was last written to the `config` ConfigMap (`name/key=version`).
@@ -55,7 +57,9 @@ public struct KCDStatus: Sendable, Equatable {
   /// Adds or updates the history entry of a rollout (by trigger and digest), newest first.
   public mutating func record(_ entry: RolloutRecord) {
     if let i = history.firstIndex(where: { $0.trigger == entry.trigger && $0.digest == entry.digest }) {
+      let approvedBy = history[i].approvedBy
       history[i] = entry
+      if entry.approvedBy == nil { history[i].approvedBy = approvedBy }
     } else {
       history.insert(entry, at: 0)
     }
@@ -72,6 +76,8 @@ public struct RolloutRecord: Sendable, Equatable {
   public var finishedAt: Double?
   /// `source:deliveryID` of the event that caused it.
   public var trigger: String
+  /// Who approved it (`spec.approval`), as their credentials identified them.
+  public var approvedBy: String?
 
   public init(version: String, digest: String, result: RolloutResult, startedAt: Double, finishedAt: Double? = nil, trigger: String) {
     self.version = version

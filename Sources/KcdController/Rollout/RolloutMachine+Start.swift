@@ -91,6 +91,13 @@ extension RolloutMachine {
       let waiting = verify(input, spec: spec, request: r, digest: digest, version: version, image: image, targets: targets) {
       return waiting
     }
+    var approvedBy: String?
+    if let approval = spec.approval, !r.isExplicitRollback {
+      switch approvalGate(input, approval: approval, request: r, digest: digest, version: version, image: image) {
+      case .waiting(let decision): return decision
+      case .approved(let by): approvedBy = by
+      }
+    }
     let trigger = "\(r.source):\(r.id)"
     var rollout = ActiveRollout(id: r.id, trigger: trigger, image: image, digest: digest, version: version, startedAt: input.now,
                                 receivedAt: r.receivedAt, workloads: targets)
@@ -109,10 +116,17 @@ extension RolloutMachine {
                        generation: kcd.generation, now: input.now)
     }
     s.verification = nil
+    if let by = approvedBy {
+      s.approval = nil
+      s.conditions.set("Approved", .true, reason: "Approved", message: "\(version) (\(digest)) approved by \(by)", generation: kcd.generation, now: input.now)
+    }
     s.conditions.set("Progressing", .true, reason: "RolloutStarted", message: "rolling out \(version) to \(names)", generation: kcd.generation, now: input.now)
     s.conditions.set("Ready", .false, reason: "RolloutInProgress", message: "rolling out \(version)", generation: kcd.generation, now: input.now)
-    s.record(RolloutRecord(version: version, digest: digest, result: .progressing, startedAt: input.now, trigger: trigger))
-    let started = EventNote(.normal, "RolloutStarted", "Rolling out \(image) to \(names) (event \(r.source) \(r.id))")
+    var record = RolloutRecord(version: version, digest: digest, result: .progressing, startedAt: input.now, trigger: trigger)
+    record.approvedBy = approvedBy
+    s.record(record)
+    let started = EventNote(.normal, "RolloutStarted",
+                            "Rolling out \(image) to \(names) (event \(r.source) \(r.id)\(approvedBy.map { "; approved by \($0)" } ?? ""))")
     return RolloutDecision([write(s, kcd, priority: .critical), .event(started)], .again)
   }
 

@@ -68,8 +68,16 @@ extension RolloutMachine {
       }
     }
     if let failure = v.failure { return verificationFailed(input, request: r, verification: v, failure: failure) }
-    if v.passed { return nil }
     var s = kcd.status
+    if v.passed {
+      // Waiting for an approval next: the results are kept, so a restart does not run the
+      // checks again.
+      guard changed, spec.approval != nil else { return nil }
+      s.verification = v
+      s.conditions.set("Verified", .true, reason: "VerificationPassed", message: "\(v.checks.count) check(s) passed for \(version)",
+                       generation: kcd.generation, now: input.now)
+      return RolloutDecision([write(s, kcd, priority: .critical)], .again)
+    }
     s.verification = v
     var actions = runs
     if changed { actions.insert(write(s, kcd), at: 0) }

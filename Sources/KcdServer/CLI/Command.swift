@@ -21,7 +21,7 @@ public struct Command: Sendable {
 public enum KcdCLI {
   public static let version = "0.1.0"
 
-  static var commands: [Command] { [RunCommand.command, DemoCommand.command, SimCommand.command, HooksCommand.command, RegistryCommand.command, KCDCommands.get, KCDCommands.history, KCDCommands.wait, RollbackCommand.command, MigrateCommand.command, versionCommand] }
+  static var commands: [Command] { [RunCommand.command, DemoCommand.command, SimCommand.command, HooksCommand.command, RegistryCommand.command, KCDCommands.get, KCDCommands.history, KCDCommands.wait, RollbackCommand.command, ApproveCommand.command, MigrateCommand.command, versionCommand] }
 
   static let versionCommand = Command(name: "version", summary: "print the kcd version", usage: "kcd version") { _ in
     Console.out("kcd \(version)")

@@ -1,3 +1,4 @@
+import KcdController
 import KcdCore
 import KcdJSON
 import KcdKube
@@ -20,6 +21,33 @@ enum KCDCommands {
     let parts = a.positionals[0].split(separator: "/").map(String.init)
     guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { throw UsageError("name one KCD as NAMESPACE/NAME, got \(a.positionals[0])") }
     return (parts[0], parts[1])
+  }
+
+  /// What a command writes on a KCD: an annotation, and what to say once it is written.
+  struct Annotation {
+    var key: String
+    var value: String
+    var said: String
+  }
+
+  /// Reads the KCD, lets `decide` choose the annotation to write (nil: it refused and said
+  /// why), writes it with the resourceVersion read as precondition, and reads again on a
+  /// conflict. Returns the exit status.
+  static func annotate(_ client: KubeClient, _ ns: String, _ name: String, _ decide: (KCD) throws -> Annotation?) throws -> Int32 {
+    for _ in 0..<5 {
+      let kcd = KCD(json: try client.get(.kcds, namespace: ns, name: name))
+      guard let a = try decide(kcd) else { return 1 }
+      let patch: JSON = ["metadata": ["resourceVersion": .string(kcd.resourceVersion), "annotations": [.init(stringLiteral: a.key): .string(a.value)]]]
+      do throws(KubeError) {
+        _ = try client.patch(.kcds, namespace: ns, name: name, patch, type: .merge)
+        Console.out(a.said)
+        return 0
+      } catch {
+        if !error.isConflict { throw error }
+      }
+    }
+    Console.err("kcd: KCD \(ns)/\(name) kept changing; try again")
+    return 1
   }
 
   /// Left-aligned columns, like kubectl.

@@ -21,27 +21,16 @@ enum RollbackCommand {
     let a = try Arguments(args, valueFlags: KCDCommands.connectionFlags.union(["version"]))
     let (ns, name) = try KCDCommands.target(a)
     let client = try KCDCommands.client(a)
-    for _ in 0..<5 {
-      let object = try client.get(.kcds, namespace: ns, name: name)
-      let kcd = KCD(json: object)
+    return try KCDCommands.annotate(client, ns, name) { kcd in
       guard let spec = kcd.spec else { throw UsageError("KCD \(ns)/\(name) is invalid: \(kcd.problems.map(\.message).joined(separator: "; "))") }
       let target = try RollbackCommand.target(kcd.status, version: a.value("version"))
       let id = "rollback-" + Base64.encode(SecureRandom.bytes(9)).replacingSlashes()
       let event = ImageEvent(repository: spec.repository, tag: nil, digest: target.digest, version: target.version, source: RequestedRollout.rollbackSource,
                              deliveryID: id, receivedAt: Timestamps.now())
       let request = RequestedRollout(event: event, recent: kcd.request?.recent ?? [])
-      let patch: JSON = ["metadata": ["resourceVersion": .string(kcd.resourceVersion),
-                                      "annotations": [.init(stringLiteral: RequestedRollout.annotation): .string(request.json.text)]]]
-      do {
-        _ = try client.patch(.kcds, namespace: ns, name: name, patch, type: .merge)
-      } catch let error as KubeError where error.isConflict {
-        continue
-      }
-      Console.out("requested: \(ns)/\(name) back to \(target.version) (\(target.digest)) as \(id)")
-      return 0
+      return KCDCommands.Annotation(key: RequestedRollout.annotation, value: request.json.text,
+                                    said: "requested: \(ns)/\(name) back to \(target.version) (\(target.digest)) as \(id)")
     }
-    Console.err("kcd: KCD \(ns)/\(name) kept changing; try again")
-    return 1
   }
 
   /// What to roll back to, from the status.

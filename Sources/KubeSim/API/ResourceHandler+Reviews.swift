@@ -12,6 +12,22 @@ extension ResourceHandler {
     return .json(201, review)
   }
 
+  /// The caller as the authenticator sees it: an access-table user, or KubeSim's admin (a
+  /// member of system:masters, as a kind cluster's admin certificate is).
+  func reviewSelf(_ body: JSON) -> HTTPResponse {
+    var review = body
+    review["apiVersion"] = .string(type.groupVersion)
+    review["kind"] = "SelfSubjectReview"
+    switch api.caller(request) {
+    case .user(let user)?:
+      review["status"] = ["userInfo": ["username": .string(user.username), "uid": .string(user.uid),
+                                       "groups": .array((user.groups + ["system:authenticated"]).map { .string($0) })]]
+    default:
+      review["status"] = ["userInfo": ["username": "kubesim-admin", "groups": ["system:masters", "system:authenticated"]]]
+    }
+    return .json(201, review)
+  }
+
   func reviewAccess(_ body: JSON) -> HTTPResponse {
     let spec = body["spec"]
     let attributes = spec["resourceAttributes"]

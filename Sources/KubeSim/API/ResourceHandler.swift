@@ -93,6 +93,7 @@ struct ResourceHandler {
     let body = try parseBody()
     try checkKind(body)
     if type.storageGroupResource == "authentication.k8s.io/tokenreviews" { return reviewToken(body) }
+    if type.storageGroupResource == "authentication.k8s.io/selfsubjectreviews" { return reviewSelf(body) }
     if type.storageGroupResource == "authorization.k8s.io/subjectaccessreviews" { return reviewAccess(body) }
     let created = try store.create(type, namespace: namespace, object: body, dryRun: dryRun)
     return negotiated(201, created)

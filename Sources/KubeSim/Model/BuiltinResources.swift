@@ -43,6 +43,10 @@ public enum BuiltinResources {
   public static let tokenReviews = r("authentication.k8s.io", "v1", "tokenreviews", "tokenreview", "TokenReview", namespaced: false).with {
     $0.createOnly = true; $0.hasGeneration = false
   }
+  /// "Who am I" (authentication.k8s.io/v1 since 1.28; `kubectl auth whoami`).
+  public static let selfSubjectReviews = r("authentication.k8s.io", "v1", "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", namespaced: false).with {
+    $0.createOnly = true; $0.hasGeneration = false
+  }
   public static let subjectAccessReviews = r("authorization.k8s.io", "v1", "subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview", namespaced: false).with {
     $0.createOnly = true; $0.hasGeneration = false
   }
@@ -50,7 +54,7 @@ public enum BuiltinResources {
   public static let all: [ResourceType] = [
     namespaces, configMaps, secrets, services, serviceAccounts, pods, nodes, events,
     deployments, statefulSets, daemonSets, replicaSets, controllerRevisions,
-    jobs, cronJobs, leases, eventsV1, customResourceDefinitions, tokenReviews, subjectAccessReviews,
+    jobs, cronJobs, leases, eventsV1, customResourceDefinitions, tokenReviews, selfSubjectReviews, subjectAccessReviews,
   ] + rbac + [ingresses, networkPolicies, podDisruptionBudgets]
 
   /// The same CronJob storage served as batch/v1beta1, for servers that pretend to be 1.20.

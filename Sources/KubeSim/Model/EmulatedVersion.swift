@@ -21,10 +21,12 @@ public struct EmulatedVersion: Sendable, Hashable {
   /// The built-in types served at this version, by when each group version came and went
   /// (the Kubernetes deprecated API migration guide): batch/v1 CronJob and policy/v1 PDB are
   /// GA in 1.21; batch/v1beta1 CronJob and policy/v1beta1 PDB are gone in 1.25;
-  /// authentication.k8s.io/v1beta1 TokenReview is gone in 1.22.
+  /// authentication.k8s.io/v1beta1 TokenReview is gone in 1.22; SelfSubjectReview is GA
+  /// (authentication.k8s.io/v1) in 1.28.
   var builtinTypes: [ResourceType] {
     var types = BuiltinResources.all.filter { t in
-      minor >= 21 || (t != BuiltinResources.cronJobs && t != BuiltinResources.podDisruptionBudgets)
+      (minor >= 21 || (t != BuiltinResources.cronJobs && t != BuiltinResources.podDisruptionBudgets))
+        && (minor >= 28 || t != BuiltinResources.selfSubjectReviews)
     }
     if minor < 25 || forceBatchV1beta1 { types.append(BuiltinResources.cronJobsV1beta1) }
     if minor < 25 { types.append(BuiltinResources.podDisruptionBudgetsV1beta1) }

@@ -138,7 +138,10 @@ def test_deployment_is_hardened_and_runs_what_the_values_say():
 
 def test_rbac_is_exactly_what_kcd_uses():
     objs = objects()
-    role = one(objs, "ClusterRole")
+    role = one(objs, "ClusterRole", "kcd")
+    reviews = one(objs, "ClusterRole", "kcd-reviews")
+    assert reviews["rules"] == [{"apiGroups": ["authentication.k8s.io"], "resources": ["tokenreviews"], "verbs": ["create"]},
+                                {"apiGroups": ["authorization.k8s.io"], "resources": ["subjectaccessreviews"], "verbs": ["create"]}]
     verbs = {(g, r): set(rule["verbs"]) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
     assert verbs == {
         ("kcd.dev", "kcds"): {"get", "list", "watch", "patch"}, ("kcd.dev", "kcds/status"): {"patch"},
@@ -153,7 +156,8 @@ def test_rbac_is_exactly_what_kcd_uses():
     assert {"resourceNames": ["kcd"], "verbs": ["get", "update", "watch"]}.items() <= lease["rules"][1].items()
 
     scoped = objects(ALL_OPTIONS)
-    assert [o for o in scoped if o["kind"] in ("ClusterRole", "ClusterRoleBinding")] == []
+    assert [o["metadata"]["name"] for o in scoped if o["kind"] in ("ClusterRole", "ClusterRoleBinding")] == ["kcd-reviews", "kcd-reviews"], \
+        "per-namespace mode: only the cluster-scoped reviews"
     roles = {(o["metadata"]["namespace"], o["metadata"]["name"]) for o in scoped if o["kind"] == "Role"}
     assert roles == {("shop", "kcd"), ("web", "kcd"), ("shop", "kcd-pull-secrets"), (NAMESPACE, "kcd-leader-election")}
     secrets = one(scoped, "Role", "kcd-pull-secrets")

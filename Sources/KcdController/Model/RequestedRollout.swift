@@ -12,6 +12,10 @@ public struct RequestedRollout: Sendable, Equatable {
   public static let rollbackSource = "rollback"
 
   public var isExplicitRollback: Bool { source == RequestedRollout.rollbackSource }
+
+  /// The source of a "look again now" request (the API's sync, `kcd` CLI): the tag is resolved
+  /// with the registry; nothing happens when it still points at what runs.
+  public static let syncSource = "sync"
   public static let recentLimit = 20
   /// A larger annotation is not kcd's (kcd writes a few hundred bytes).
   public static let maximumAnnotationBytes = 64 * 1024

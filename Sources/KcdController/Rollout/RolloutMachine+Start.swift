@@ -32,7 +32,7 @@ extension RolloutMachine {
     }
     // Not knowing the workloads is not the same as having none.
     guard let workloads = input.workloads else { return RolloutDecision([], .requeue(after: 1)) }
-    if let policy = spec.versionPolicy, !r.isExplicitRollback, let settled = streamGate(input, policy: policy, tag: r.tag, request: r) { return settled }
+    if let policy = spec.versionPolicy, !r.isExplicitRollback, r.source != RequestedRollout.syncSource, let settled = streamGate(input, policy: policy, tag: r.tag, request: r) { return settled }
     var digest: String
     var versionTags: [String] = []
     var streamTag = spec.versionPolicy == nil || r.isExplicitRollback ? nil : r.tag
@@ -69,6 +69,12 @@ extension RolloutMachine {
       if let policy = spec.versionPolicy, tag != r.tag, let settled = streamGate(input, policy: policy, tag: tag, request: r) { return settled }
       digest = d
       streamTag = tag
+    }
+    if r.source == RequestedRollout.syncSource, digest == kcd.status.currDigest, kcd.status.currStatus == .success {
+      var s = kcd.status
+      s.lastEvent = lastEvent
+      s.message = "sync: \(r.tag ?? "the tag") still points at the deployed \(digest)"
+      return RolloutDecision([write(s, kcd, priority: .background)], .again)
     }
     if digest == kcd.status.failedDigest && !r.isExplicitRollback {
       var s = kcd.status

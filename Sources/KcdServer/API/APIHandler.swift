@@ -16,24 +16,34 @@ public struct Leadership: Sendable {
   }
 }
 
-/// The API listener (cluster-internal): health, readiness, version, metrics, who leads and KCD status.
+/// The API listener (cluster-internal): health, readiness, version, metrics, who leads, the
+/// workloads and KCDs (SPEC §5), and the actions people take (rollback, sync, approve).
 public struct APIHandler: HTTPHandler {
   let controller: Controller
   let metrics: MetricsRegistry
   let leadership: @Sendable () -> Leadership
+  /// For actions: kcd's own client (TokenReview, SubjectAccessReview, the annotation) and log.
+  let client: KubeClient?
+  let log: Logger?
 
-  public init(controller: Controller, metrics: MetricsRegistry, leadership: @escaping @Sendable () -> Leadership) {
+  public init(controller: Controller, metrics: MetricsRegistry, client: KubeClient? = nil, log: Logger? = nil,
+              leadership: @escaping @Sendable () -> Leadership) {
     self.controller = controller
     self.metrics = metrics
+    self.client = client
+    self.log = log
     self.leadership = leadership
   }
 
-  /// Everything here is read from memory (caches, metrics): answered on the event loop.
-  public func reply(_ request: HTTPRequest) -> HTTPReply { .now(handle(request)) }
+  /// Reads come from memory (caches, metrics): answered on the event loop. Actions call the
+  /// API server: on a worker.
+  public func reply(_ request: HTTPRequest) -> HTTPReply {
+    request.method == "POST" ? .later { act(request) } : .now(handle(request))
+  }
 
   public func handle(_ request: HTTPRequest) -> HTTPResponse {
+    if request.method == "POST" { return act(request) }
     guard request.method == "GET" || request.method == "HEAD" else { return .json(405, ["error": "method not allowed"]) }
-    let s = request.pathSegments.map(String.init)
     switch request.path {
     case "/healthz": return .text(200, "ok\n")
     case "/readyz": return APIHandler.readiness(controller, leadership())
@@ -43,12 +53,7 @@ public struct APIHandler: HTTPHandler {
       return HTTPResponse(status: 200, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"], body: Array(metrics.render().utf8))
     default: break
     }
-    if s.count == 6, s[0] == "api", s[1] == "v1", s[2] == "namespaces", s[4] == "kcds" {
-      guard let kcd = controller.kcds.get(namespace: s[3], name: s[5]) else {
-        return .json(404, ["error": .string("kcd \(s[3])/\(s[5]) not found")])
-      }
-      return .json(200, APIHandler.summary(kcd))
-    }
+    if let answer = read(request) { return answer }
     return .json(404, ["error": "not found"])
   }
 

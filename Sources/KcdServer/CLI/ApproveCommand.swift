@@ -23,19 +23,7 @@ enum ApproveCommand {
     }
     let client = try KCDCommands.client(a)
     let identity = whoAmI(client)
-    return try KCDCommands.annotate(client, ns, name) { kcd in
-      guard let pending = kcd.status.approval, kcd.status.currStatus == .awaitingApproval else {
-        Console.err("kcd: \(ns)/\(name) is not waiting for an approval (status \(kcd.status.currStatus?.rawValue ?? "none"))")
-        return nil
-      }
-      guard pending.digest == digest else {
-        Console.err("kcd: \(ns)/\(name) waits with \(pending.digest), not \(digest): an approval is for the exact digest")
-        return nil
-      }
-      let given = GivenApproval(id: "approval-" + Digest.hex(SecureRandom.bytes(8)), digest: digest, by: identity, at: Timestamps.now())
-      return KCDCommands.Annotation(key: GivenApproval.annotation, value: given.json.text,
-                                    said: "approved: \(ns)/\(name) \(pending.version) (\(digest)) by \(identity)")
-    }
+    return try KCDCommands.run(client, ns, name) { kcd in try KCDRequests.approve(kcd, digest: digest, by: identity) }
   }
 
   /// The caller's user name as the API server authenticates it.

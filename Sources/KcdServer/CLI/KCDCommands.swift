@@ -23,31 +23,33 @@ enum KCDCommands {
     return (parts[0], parts[1])
   }
 
-  /// What a command writes on a KCD: an annotation, and what to say once it is written.
-  struct Annotation {
-    var key: String
-    var value: String
-    var said: String
-  }
-
-  /// Reads the KCD, lets `decide` choose the annotation to write (nil: it refused and said
-  /// why), writes it with the resourceVersion read as precondition, and reads again on a
-  /// conflict. Returns the exit status.
-  static func annotate(_ client: KubeClient, _ ns: String, _ name: String, _ decide: (KCD) throws -> Annotation?) throws -> Int32 {
+  /// Reads the KCD, lets `decide` make the annotation to write, writes it with the
+  /// resourceVersion read as precondition, and reads again on a conflict. Returns what was
+  /// said.
+  static func annotate(_ client: KubeClient, _ ns: String, _ name: String, _ decide: (KCD) throws -> KCDRequests.Annotation) throws -> String {
     for _ in 0..<5 {
       let kcd = KCD(json: try client.get(.kcds, namespace: ns, name: name))
-      guard let a = try decide(kcd) else { return 1 }
+      let a = try decide(kcd)
       let patch: JSON = ["metadata": ["resourceVersion": .string(kcd.resourceVersion), "annotations": [.init(stringLiteral: a.key): .string(a.value)]]]
       do throws(KubeError) {
         _ = try client.patch(.kcds, namespace: ns, name: name, patch, type: .merge)
-        Console.out(a.said)
-        return 0
+        return a.said
       } catch {
         if !error.isConflict { throw error }
       }
     }
-    Console.err("kcd: KCD \(ns)/\(name) kept changing; try again")
-    return 1
+    throw KCDRequests.Refusal("KCD \(ns)/\(name) kept changing; try again")
+  }
+
+  /// Runs an annotating command: its message on success (exit 0), the refusal on failure (exit 1).
+  static func run(_ client: KubeClient, _ ns: String, _ name: String, _ decide: (KCD) throws -> KCDRequests.Annotation) throws -> Int32 {
+    do {
+      Console.out(try annotate(client, ns, name, decide))
+      return 0
+    } catch let refusal as KCDRequests.Refusal {
+      Console.err("kcd: \(refusal.description)")
+      return 1
+    }
   }
 
   /// Left-aligned columns, like kubectl.

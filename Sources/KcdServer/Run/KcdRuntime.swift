@@ -97,7 +97,7 @@ public final class KcdRuntime: Sendable {
     self.elector = elector
     let identity = options.leaderElection?.config.identity ?? options.identity
     apiServer = try HTTPServer(configuration: HTTPServerConfiguration(address: options.apiAddress), handler: APIHandler(
-      controller: controller, metrics: metrics,
+      controller: controller, metrics: metrics, client: client, log: log,
       leadership: { Leadership(identity: identity, leading: controller.isLeading, leader: elector == nil ? identity : elector?.holder) }))
     let host = options.apiAddress.hasPrefix(":") ? "127.0.0.1" : String(options.apiAddress.split(separator: ":").dropLast().joined(separator: ":"))
     let intake = EventIntake(client: client, kcds: controller.kcds, onRecorded: { controller.recorded($0) })

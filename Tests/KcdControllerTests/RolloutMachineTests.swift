@@ -60,7 +60,7 @@ import Testing
     #expect(w.statusWrites.count == 2, "a rollout costs two status writes: its start and its end")
     #expect(s.history.first?.result == .success && s.history.first?.finishedAt == W.t0 + 4)
     #expect(s.conditions[type: "Ready"]?.status == .true && s.conditions[type: "Progressing"]?.reason == "RolloutComplete")
-    #expect(w.trace.contains(.finished(.success, seconds: 4)))
+    #expect(w.trace.contains(.finished(.success, seconds: 4, sinceEvent: 4.5)), "the event arrived half a second before the start")
     #expect(w.events.last?.reason == "RolloutSucceeded")
     #expect(w.patched.count == 2, "no second patch")
   }
@@ -120,7 +120,7 @@ import Testing
     #expect(s.history.first?.result == .failed)
     #expect(w.events.contains { $0.reason == "RolloutFailed" && $0.on == nil })
     #expect(w.patched.count == 2, "rollback off: nothing put back")
-    #expect(w.trace.contains { if case .finished(.failed, _) = $0 { return true } else { return false } })
+    #expect(w.trace.contains { if case .finished(.failed, _, _) = $0 { return true } else { return false } })
   }
 
   @Test("a patch the API refuses for good ends the rollout PatchRejected")

@@ -11,6 +11,7 @@ import subprocess
 
 import jsonschema
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import wait_for
 from test_chart_rbac import Kcd, digest, kcd_status, setup_cluster
@@ -138,3 +139,24 @@ def test_actions_are_authorised_per_request(sim, running):
     log = kcd.output()
     assert '"decision":"forbidden(user: \\"bob@example.com\\")"' in log or "bob@example.com" in log
     assert ALICE not in log and BOB not in log and "not-a-known-token" not in log
+
+
+SPEC_METRICS = ["kcd_hook_requests_total", "kcd_event_to_patch_seconds", "kcd_event_to_available_seconds", "kcd_rollouts_total",
+                "kcd_rollout_duration_seconds", "kcd_registry_requests_total", "kcd_kube_requests_total", "kcd_queue_depth", "kcd_leader"]
+
+
+def test_metrics_parse_and_carry_every_spec_name(sim, running):
+    kcd = running
+    rolled_out(sim, kcd, "1.0.1")
+    code, text = kcd.get("/metrics")
+    assert code == 200
+    families = list(text_string_to_metric_families(text))
+    samples = {s.name for f in families for s in f.samples}
+    names = {f.name for f in families} | samples
+    for m in SPEC_METRICS:
+        # prometheus_client names a counter's family without `_total`; its samples keep it.
+        assert m in names or m.removesuffix("_total") in names, m
+    by_name = {s.name: s for f in families for s in f.samples if not s.labels or s.name.endswith("_count")}
+    assert by_name["kcd_event_to_available_seconds_count"].value >= 1
+    assert by_name["kcd_event_to_patch_seconds_count"].value >= 1
+    assert by_name["kcd_leader"].value == 1

@@ -3,6 +3,7 @@ import KcdCore
 /// Metric names (contract: SPEC §5, except the informer ones).
 public enum ControllerMetrics {
   public static let eventToPatch = "kcd_event_to_patch_seconds"
+  public static let eventToAvailable = "kcd_event_to_available_seconds"
   public static let rolloutsTotal = "kcd_rollouts_total"
   public static let rolloutDuration = "kcd_rollout_duration_seconds"
   public static let queueDepth = "kcd_queue_depth"
@@ -18,6 +19,8 @@ public enum ControllerMetrics {
   public static func register(_ m: MetricsRegistry) {
     m.histogram(eventToPatch, help: "Seconds from webhook receipt to the workload patch being accepted.",
                 buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10])
+    m.histogram(eventToAvailable, help: "Seconds from webhook receipt to every workload of the rollout being available (successful rollouts).",
+                buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800])
     m.counter(rolloutsTotal, help: "Rollouts finished, by result.", labels: ["result"])
     m.histogram(rolloutDuration, help: "Seconds from rollout start to its result.", buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1200, 3600])
     m.gauge(queueDepth, help: "KCDs waiting to be reconciled.")

@@ -24,7 +24,8 @@ public enum RolloutAction: Sendable, Equatable {
   /// Record a Kubernetes Event.
   case event(EventNote)
   /// A rollout ended (metrics).
-  case finished(RolloutResult, seconds: Double)
+  /// `seconds` since the rollout started; `sinceEvent` since the webhook that caused it arrived.
+  case finished(RolloutResult, seconds: Double, sinceEvent: Double)
   /// An event's claimed digest was contradicted by the registry (metrics).
   case digestMismatch(source: String)
 }

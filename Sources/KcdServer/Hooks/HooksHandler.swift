@@ -32,11 +32,14 @@ public struct HooksHandler: HTTPHandler {
   /// `kcd_hook_requests_total` cells by source and status, looked up without a lock or a
   /// label array on every request.
   let cellsBySource: [String: [Int: MetricCell]]
+  /// The last answers, for the dashboard.
+  let deliveries: DeliveryLog
   static let codes = [200, 202, 400, 401, 403, 404, 405, 408, 413, 429, 500, 503]
 
   public init(secrets: HookSecrets, sources: HookSourceFactory = HookSourceFactory(), intake: EventIntake, metrics: MetricsRegistry, log: Logger,
               aliases: @escaping @Sendable (String) -> String = { $0 }, statusBase: String, clock: @escaping @Sendable () -> Double = Timestamps.now,
-              readiness: HooksReadiness = HooksReadiness()) {
+              readiness: HooksReadiness = HooksReadiness(), deliveries: DeliveryLog = DeliveryLog()) {
+    self.deliveries = deliveries
     self.aliases = aliases
     self.readiness = readiness
     var cells: [String: [Int: MetricCell]] = [:]
@@ -221,6 +224,7 @@ public struct HooksHandler: HTTPHandler {
   }
 
   func count(_ source: String, _ status: Int) {
+    deliveries.record(source: source, status: status)
     guard let cell = cellsBySource[source]?[status] else {
       metrics.increment(ControllerMetrics.hookRequests, [source, String(status)])
       return

@@ -96,8 +96,9 @@ public final class KcdRuntime: Sendable {
     }
     self.elector = elector
     let identity = options.leaderElection?.config.identity ?? options.identity
+    let deliveries = DeliveryLog()
     apiServer = try HTTPServer(configuration: HTTPServerConfiguration(address: options.apiAddress), handler: APIHandler(
-      controller: controller, metrics: metrics, client: client, log: log,
+      controller: controller, metrics: metrics, client: client, log: log, deliveries: deliveries,
       leadership: { Leadership(identity: identity, leading: controller.isLeading, leader: elector == nil ? identity : elector?.holder) }))
     let host = options.apiAddress.hasPrefix(":") ? "127.0.0.1" : String(options.apiAddress.split(separator: ":").dropLast().joined(separator: ":"))
     let intake = EventIntake(client: client, kcds: controller.kcds, onRecorded: { controller.recorded($0) })
@@ -114,7 +115,7 @@ public final class KcdRuntime: Sendable {
     hooksServer = try HTTPServer(configuration: hooksConfig, handler: HooksHandler(
       secrets: HookSecrets(directory: options.hooksSecretDirectory), intake: intake, metrics: metrics, log: log,
       aliases: options.config.dealias,
-      statusBase: "http://\(host):\(apiServer.port)", readiness: HooksReadiness(synced: { controller.kcdsSynced }, current: { controller.kcdsCurrent })))
+      statusBase: "http://\(host):\(apiServer.port)", readiness: HooksReadiness(synced: { controller.kcdsSynced }, current: { controller.kcdsCurrent }), deliveries: deliveries))
   }
 
   public func start() {

@@ -45,6 +45,8 @@ extension KCDSpec {
     // The original kcd read any other strategy kind as RollingUpdate.
     let strategy = s["strategy"]["kind"].stringValue.flatMap(Strategy.init(rawValue:)) ?? .rollingUpdate
     problems += unsupported(s, strategy: strategy)
+    let (blueGreen, blueGreenProblems) = strategy == .serviceBlueGreen ? BlueGreenSpec.parse(s["strategy"]["blueGreen"]) : (nil, [])
+    problems += blueGreenProblems
     var verify: [VerifyStep] = []
     for (field, list) in [("spec.verify", s["verify"]), ("spec.container.verify", s["container"]["verify"])] where !list.isNull {
       guard let items = list.arrayValue, items.count <= 16 else { invalid(field, "\(field) must be a list of at most 16 checks"); continue }
@@ -60,7 +62,7 @@ extension KCDSpec {
     let spec = KCDSpec(
       imageRepo: imageRepo, repository: RepositoryName.normalize(imageRepo), tag: tag, versionPolicy: policy, versionSyntax: syntax, versionPattern: pattern,
       selector: selector, containerName: s["container"]["name"].stringValue.flatMap { $0.isEmpty ? nil : $0 }, timeoutSeconds: Int(timeout),
-      pollIntervalSeconds: Int(poll), suspend: s["suspend"].boolValue ?? false, strategy: strategy,
+      pollIntervalSeconds: Int(poll), suspend: s["suspend"].boolValue ?? false, strategy: strategy, blueGreen: blueGreen,
       rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, verify: verify, ignoredFields: ignored)
     return (spec, problems)
   }
@@ -70,7 +72,6 @@ extension KCDSpec {
     var out: [SpecProblem] = []
     func refuse(_ field: String, _ what: String) { out.append(SpecProblem(.unsupported, field, "\(field) (\(what)) is not supported by this kcd yet")) }
     if !(s["strategy"]["verify"].arrayValue ?? []).isEmpty { refuse("spec.strategy.verify", "verification before promotion") }
-    if strategy == .serviceBlueGreen { refuse("spec.strategy.kind", "ServiceBlueGreen") }
     if strategy == .canary { refuse("spec.strategy.kind", "Canary") }
     if s["approval"]["required"].boolValue == true { refuse("spec.approval", "approvals") }
     if s["history"]["enabled"].boolValue == true { refuse("spec.history", "history ConfigMap") }

@@ -36,6 +36,7 @@ public struct KubeResource: Sendable, Hashable, CustomStringConvertible {
   public static let events = KubeResource(group: "", version: "v1", plural: "events", kind: "Event")
   public static let jobs = KubeResource(group: "batch", version: "v1", plural: "jobs", kind: "Job")
   public static let configMaps = KubeResource(group: "", version: "v1", plural: "configmaps", kind: "ConfigMap")
+  public static let services = KubeResource(group: "", version: "v1", plural: "services", kind: "Service")
   public static let secrets = KubeResource(group: "", version: "v1", plural: "secrets", kind: "Secret")
   public static let namespaces = KubeResource(group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false)
   public static let leases = KubeResource(group: "coordination.k8s.io", version: "v1", plural: "leases", kind: "Lease")

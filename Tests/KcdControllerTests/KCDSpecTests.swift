@@ -196,13 +196,41 @@ import Testing
     ("Recreate", "RollingUpdate"), ("rollingupdate", "RollingUpdate"), ("", "RollingUpdate"),
   ])
   func strategies(_ kind: String, _ expected: String) throws {
-    #expect(try #require(Self.parse(Self.kcd(["strategy": ["kind": .string(kind)]])).spec).strategy.rawValue == expected)
+    let blueGreen: JSON = ["serviceName": "web", "labelNames": ["color"]]
+    #expect(try #require(Self.parse(Self.kcd(["strategy": ["kind": .string(kind), "blueGreen": blueGreen]])).spec).strategy.rawValue == expected)
+  }
+
+  @Test("ServiceBlueGreen reads strategy.blueGreen (no longer refused as unsupported); other strategies leave it unread")
+  func blueGreen() throws {
+    let full: JSON = ["serviceName": "web", "verificationServiceName": "web-preview", "labelNames": ["color", "example.com/slot"], "scaleDown": true]
+    let (spec, problems) = Self.parse(Self.kcd(["strategy": ["kind": "ServiceBlueGreen", "blueGreen": full]]))
+    #expect(problems == [])
+    #expect(try #require(spec).blueGreen == BlueGreenSpec(serviceName: "web", verificationServiceName: "web-preview", labelNames: ["color", "example.com/slot"], scaleDown: true))
+    let minimal = try #require(Self.parse(Self.kcd(["strategy": ["kind": "ServiceBlueGreen", "blueGreen": ["serviceName": "web", "labelNames": ["color"], "verificationServiceName": ""]]])).spec)
+    #expect(minimal.blueGreen == BlueGreenSpec(serviceName: "web", labelNames: ["color"], scaleDown: false))
+    #expect(try #require(Self.parse(Self.kcd(["strategy": ["kind": "RollingUpdate", "blueGreen": full]])).spec).blueGreen == nil)
+  }
+
+  @Test("a ServiceBlueGreen spec kcd cannot act on is invalid, saying which field", arguments: [
+    (JSON.null, "spec.strategy.blueGreen (serviceName, labelNames) is required"),
+    (["labelNames": ["color"]], "spec.strategy.blueGreen.serviceName is required"),
+    (["serviceName": "Web_1", "labelNames": ["color"]], "spec.strategy.blueGreen.serviceName \"Web_1\" is not a Service name"),
+    (["serviceName": "web"], "spec.strategy.blueGreen.labelNames must list 1 to 16 label names"),
+    (["serviceName": "web", "labelNames": []], "spec.strategy.blueGreen.labelNames must list 1 to 16 label names"),
+    (["serviceName": "web", "labelNames": ["color", 3]], "spec.strategy.blueGreen.labelNames must list 1 to 16 label names"),
+    (["serviceName": "web", "labelNames": ["-color"]], "spec.strategy.blueGreen.labelNames: \"-color\" is not a label name"),
+    (["serviceName": "web", "labelNames": ["color", "color"]], "spec.strategy.blueGreen.labelNames lists a label twice"),
+    (["serviceName": "web", "labelNames": ["color"], "verificationServiceName": "web"], "verificationServiceName must name another Service"),
+  ] as [(JSON, String)])
+  func blueGreenInvalid(_ blueGreen: JSON, _ says: String) {
+    let (spec, problems) = KCDSpec.parse(Self.kcd(["strategy": ["kind": "ServiceBlueGreen", "blueGreen": blueGreen]])["spec"])
+    #expect(spec == nil)
+    #expect(problems.contains { $0.kind == .invalid && $0.message.contains(says) }, "\(problems)")
   }
 
   @Test("fields this kcd does not implement yet are refused by name (fail closed), the spec still read", arguments: [
     ("strategy.verify", ["strategy": ["kind": "RollingUpdate", "verify": [["kind": "Webhook"]]]],
      "spec.strategy.verify (verification before promotion) is not supported by this kcd yet"),
-    ("blue-green", ["strategy": ["kind": "ServiceBlueGreen"]], "spec.strategy.kind (ServiceBlueGreen) is not supported by this kcd yet"),
     ("canary", ["strategy": ["kind": "Canary"]], "spec.strategy.kind (Canary) is not supported by this kcd yet"),
   ] as [(String, [String: JSON], String)])
   func unsupported(_ name: String, _ overrides: [String: JSON], _ message: String) throws {

@@ -34,6 +34,14 @@ struct RolloutWorld {
   var memo: [WorkloadRef: Int64] = [:]
   /// The rollout the memo is about (as the executor keys it).
   var memoRollout: String?
+  /// Services of the namespace (blue-green), what this pass has read of them, refusals, and the
+  /// selector patches the world accepted.
+  var services: [String: ServiceState] = [:]
+  var serviceReads: [String: ServiceRead] = [:]
+  var refusedServicePatches: [String: String] = [:]
+  var servicePatched: [ServicePatch] = []
+  /// Changes (service patches, scales) the machine asked for from an unconfirmed copy.
+  var unconfirmedChanges = 0
 
   init(kcd: KCD, workloads: [Workload]?) {
     self.kcd = kcd
@@ -87,6 +95,8 @@ struct RolloutWorld {
     i.projectionFailures = projectionFailures
     i.refusedPatches = refusedPatches
     i.patchedGenerations = memoRollout == kcd.status.rollout?.id ? memo : [:]
+    i.services = serviceReads
+    i.refusedServicePatches = refusedServicePatches
     return i
   }
 
@@ -97,13 +107,17 @@ struct RolloutWorld {
     return RolloutMachine.next(i)
   }
 
-  /// Runs a whole pass as the executor would; returns how it ended.
+  /// Runs a whole pass as the executor would; returns how it ended. `crashAfter`: the process
+  /// dies after that many actions, or after the first action `crashWhen` picks (what it did
+  /// stays done; its memory goes with it).
   @discardableResult
-  mutating func pass(maxSteps: Int = 32) -> RolloutDecision.Next {
+  mutating func pass(maxSteps: Int = 32, crashAfter: Int? = nil, crashWhen: ((RolloutAction) -> Bool)? = nil) -> RolloutDecision.Next {
     var fresh = false
     // What the executor learns in a pass is gone with it.
     projected = []
     projectionFailures = [:]
+    var left = crashAfter ?? Int.max
+    serviceReads = [:]
     for _ in 0..<maxSteps {
       var i = input
       i.fresh = fresh
@@ -136,7 +150,18 @@ struct RolloutWorld {
           if refuseConfigMaps { projectionFailures[key] = "forbidden"; continue }
           configMaps[target.name, default: [:]][target.key] = version
           projected.insert(key)
+        case .readService(let name):
+          serviceReads[name] = services[name].map { .found($0) } ?? .absent
+        case .patchService(let p):
+          applyServicePatch(p, fresh: fresh)
+        case .scale(let s):
+          applyScale(s, fresh: fresh)
         default: break
+        }
+        left -= 1
+        if left == 0 || crashWhen?(a) == true {
+          restart()
+          return .idle
         }
       }
       if d.next != .again { return d.next }
@@ -173,4 +198,36 @@ struct RolloutWorld {
   var statusWrites: [KCDStatus] { trace.compactMap { if case .writeStatus(let s, _) = $0 { return s } else { return nil } } }
   var events: [EventNote] { trace.compactMap { if case .event(let e) = $0 { return e } else { return nil } } }
   var patches: [WorkloadPatch] { trace.compactMap { if case .patch(let p) = $0 { return p } else { return nil } } }
+}
+
+/// Blue-green: Services and replicas, as the executor and the API server would treat them.
+extension RolloutWorld {
+  mutating func applyServicePatch(_ p: ServicePatch, fresh: Bool) {
+    if !fresh { unconfirmedChanges += 1 }
+    serviceReads[p.name] = nil
+    guard refusedServicePatches[p.name] == nil, var svc = services[p.name], svc.resourceVersion == p.resourceVersion else { return }
+    for (k, v) in p.selector { svc.selector[k] = v }
+    svc.resourceVersion = String((Int(svc.resourceVersion) ?? 0) + 1)
+    services[p.name] = svc
+    servicePatched.append(p)
+  }
+
+  mutating func applyScale(_ s: WorkloadScale, fresh: Bool) {
+    if !fresh { unconfirmedChanges += 1 }
+    guard refusedPatches[s.ref] == nil else { return }
+    mutate(s.ref) { w in
+      w.progress.replicas = s.replicas
+      w.generation += 1
+    }
+    if let g = workloads?.first(where: { $0.ref == s.ref })?.generation { remember(s.ref, g) }
+  }
+
+  /// kcd dies and another starts: nothing in memory survives, the status and the cluster do.
+  mutating func restart() {
+    memo = [:]
+    memoRollout = nil
+    serviceReads = [:]
+  }
+
+  var scales: [WorkloadScale] { trace.compactMap { if case .scale(let s) = $0 { return s } else { return nil } } }
 }

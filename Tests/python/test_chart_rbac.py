@@ -74,16 +74,26 @@ def digest() -> str:
     return "sha256:" + secrets.token_hex(32)
 
 
+def push_when_leading(kcd: Kcd) -> str:
+    """Waits until `kcd` is ready and leads, pushes a fresh digest and returns it."""
+    wait_for(lambda: kcd.get("/readyz")[0] == 200, 30, what="ready")
+    wait_for(lambda: json.loads(kcd.get("/api/v1/leader")[1] or "{}").get("leading"), 15, what="leading")
+    d = digest()
+    sent = kcd.push(d)
+    assert sent.returncode == 0 and "202" in sent.stdout, sent
+    return d
+
+
 def kcd_status(sim) -> dict:
     r = kubectl(sim, "get", "kcd", "web", "-n", "shop", "-o", "json")
     return json.loads(r.stdout).get("status", {}) if r.returncode == 0 else {}
 
 
-def setup_cluster(sim, drop: str | None = None):
+def setup_cluster(sim, drop: str | None = None, fixture: str = "shop.yaml"):
     """The CRD, the shop fixture, the chart's RBAC (less `drop`'s rules), and the access table
     entry that makes SA_TOKEN the chart's ServiceAccount."""
     for args, stdin in [(("create", "namespace", "kcd"), None), (("apply", "-f", str(REPO / "charts" / "kcd" / "crds" / "kcd.yaml")), None),
-                        (("apply", "-f", str(REPO / "Tests" / "KcdControllerTests" / "Fixtures" / "shop.yaml")), None)]:
+                        (("apply", "-f", str(REPO / "Tests" / "KcdControllerTests" / "Fixtures" / fixture)), None)]:
         r = kubectl(sim, *args, stdin=stdin)
         assert r.returncode == 0, r.stderr
     rbac = [o for o in objects() if o["kind"] in RBAC_KINDS]
@@ -106,6 +116,7 @@ DROPS = {
     "events": lambda rule: "events" in rule["resources"],
     "jobs": lambda rule: "jobs" in rule["resources"],
     "leases": lambda rule: False,
+    "services": lambda rule: "services" in rule["resources"],
 }
 
 
@@ -124,11 +135,7 @@ def test_the_spine_runs_on_exactly_the_charts_rbac(sim, workdir):
     assert sim.request("GET", "/_sim/stats", token=SA_TOKEN).status_code == 403, "the simulator's controls are the admin's"
     kcd = Kcd(sim, workdir)
     try:
-        wait_for(lambda: kcd.get("/readyz")[0] == 200, 30, what="ready")
-        wait_for(lambda: json.loads(kcd.get("/api/v1/leader")[1] or "{}").get("leading"), 15, what="leading")
-        d = digest()
-        sent = kcd.push(d)
-        assert sent.returncode == 0 and "202" in sent.stdout, sent
+        d = push_when_leading(kcd)
         wait_for(lambda: kcd_status(sim).get("currStatus") == "Success" and kcd_status(sim).get("currDigest") == d, 60, what="rolled out")
         assert "forbidden" not in kcd.output().lower(), kcd.output()[-3000:]
     finally:
@@ -180,5 +187,28 @@ def test_a_missing_rule_is_reported_clearly(sim, workdir, drop, expect):
             return
         wait_for(lambda: expect in kcd.output(), 30, what=expect)
         assert "forbidden" in kcd.output()
+    finally:
+        kcd.stop()
+
+
+@pytest.mark.parametrize("drop", [None, "services"])
+def test_blue_green_runs_on_exactly_the_charts_rbac(sim, workdir, drop):
+    """ServiceBlueGreen reads Services (get) and switches their selector (patch); Deployments are
+    scaled through the deployments patch rule. Without the services rule the KCD is refused,
+    saying why, and nothing is changed."""
+    setup_cluster(sim, drop=drop, fixture="bluegreen.yaml")
+    kcd = Kcd(sim, workdir)
+    try:
+        d = push_when_leading(kcd)
+        if drop == "services":
+            wait_for(lambda: "cannot be read" in (kcd_status(sim).get("message") or ""), 30, what="refusal")
+            assert "forbidden" in kcd_status(sim)["message"], kcd_status(sim)
+            selector = json.loads(kubectl(sim, "get", "svc", "web", "-n", "shop", "-o", "json").stdout)["spec"]["selector"]
+            assert selector["color"] == "blue"
+            return
+        wait_for(lambda: kcd_status(sim).get("currStatus") == "Success" and kcd_status(sim).get("currDigest") == d, 60, what="switched")
+        selector = json.loads(kubectl(sim, "get", "svc", "web", "-n", "shop", "-o", "json").stdout)["spec"]["selector"]
+        assert selector["color"] == "green"
+        assert "forbidden" not in kcd.output().lower(), kcd.output()[-3000:]
     finally:
         kcd.stop()

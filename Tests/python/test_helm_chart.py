@@ -149,6 +149,7 @@ def test_rbac_is_exactly_what_kcd_uses():
         ("apps", "daemonsets"): {"get", "list", "watch", "patch"}, ("apps", "replicasets"): {"get", "list", "watch", "patch"},
         ("batch", "cronjobs"): {"get", "list", "watch", "patch"}, ("", "pods"): {"list"}, ("", "events"): {"create", "patch"},
         ("batch", "jobs"): {"get", "create", "delete"}, ("", "pods/log"): {"get"}, ("", "configmaps"): {"get", "create", "patch"},
+        ("", "services"): {"get", "patch"},  # ServiceBlueGreen: read fresh, switch the selector
     }
     assert not any("secrets" in rule["resources"] for o in objs if o["kind"] in ("ClusterRole", "Role") for rule in o["rules"]), "no Secret access by default"
     lease = one(objs, "Role", "kcd-leader-election")

@@ -121,7 +121,9 @@ public final class KCDCache: InformerSink {
 
   static func targets(of kcd: KCD) -> [WorkloadRef] {
     guard kcd.status.currStatus == .progressing, let r = kcd.status.rollout, !r.isFinished else { return [] }
-    return r.workloads.map { WorkloadRef(kind: $0.kind, namespace: kcd.namespace, name: $0.name) }
+    // A blue-green rollout follows its live side too (scaled down, scaled back, checked).
+    let live = r.blueGreen.map { [WorkloadRef(kind: .deployment, namespace: kcd.namespace, name: $0.live.name)] } ?? []
+    return r.workloads.map { WorkloadRef(kind: $0.kind, namespace: kcd.namespace, name: $0.name) } + live
   }
 
   static func insert(_ kcd: KCD, into s: inout State) {

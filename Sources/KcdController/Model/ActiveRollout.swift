@@ -22,6 +22,8 @@ public struct ActiveRollout: Sendable, Equatable {
   /// The spec's deadline and rollback switch when the rollout started, so a rollout whose KCD
   /// turns invalid mid-way still ends (nil in a status written by an older kcd).
   public var policy: RolloutPolicy?
+  /// A ServiceBlueGreen rollout's plan and step (nil for RollingUpdate).
+  public var blueGreen: BlueGreenPlan?
 
   public init(id: String, trigger: String, image: String, digest: String, version: String, startedAt: Double, receivedAt: Double,
               workloads: [RolloutTarget]) {

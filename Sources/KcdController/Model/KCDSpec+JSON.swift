@@ -48,6 +48,8 @@ extension KCDSpec {
     let history = HistorySpec.parse(s["history"], problems: &problems)
     let config = ConfigTarget.parse(s["config"], problems: &problems)
     let approval = ApprovalSpec.parse(s["approval"], problems: &problems)
+    let (blueGreen, blueGreenProblems) = strategy == .serviceBlueGreen ? BlueGreenSpec.parse(s["strategy"]["blueGreen"]) : (nil, [])
+    problems += blueGreenProblems
     var verify: [VerifyStep] = []
     for (field, list) in [("spec.verify", s["verify"]), ("spec.container.verify", s["container"]["verify"])] where !list.isNull {
       guard let items = list.arrayValue, items.count <= 16 else { invalid(field, "\(field) must be a list of at most 16 checks"); continue }
@@ -63,7 +65,7 @@ extension KCDSpec {
     let spec = KCDSpec(
       imageRepo: imageRepo, repository: RepositoryName.normalize(imageRepo), tag: tag, versionPolicy: policy, versionSyntax: syntax, versionPattern: pattern,
       selector: selector, containerName: s["container"]["name"].stringValue.flatMap { $0.isEmpty ? nil : $0 }, timeoutSeconds: Int(timeout),
-      pollIntervalSeconds: Int(poll), suspend: s["suspend"].boolValue ?? false, strategy: strategy,
+      pollIntervalSeconds: Int(poll), suspend: s["suspend"].boolValue ?? false, strategy: strategy, blueGreen: blueGreen,
       rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, verify: verify, history: history, config: config, approval: approval, ignoredFields: ignored)
     return (spec, problems)
   }
@@ -73,7 +75,6 @@ extension KCDSpec {
     var out: [SpecProblem] = []
     func refuse(_ field: String, _ what: String) { out.append(SpecProblem(.unsupported, field, "\(field) (\(what)) is not supported by this kcd yet")) }
     if !(s["strategy"]["verify"].arrayValue ?? []).isEmpty { refuse("spec.strategy.verify", "verification before promotion") }
-    if strategy == .serviceBlueGreen { refuse("spec.strategy.kind", "ServiceBlueGreen") }
     if strategy == .canary { refuse("spec.strategy.kind", "Canary") }
     return out
   }

@@ -31,6 +31,8 @@ public struct KCDSpec: Sendable, Equatable {
   public var pollIntervalSeconds: Int
   public var suspend: Bool
   public var strategy: Strategy
+  /// `strategy.blueGreen`, set when the strategy is ServiceBlueGreen.
+  public var blueGreen: BlueGreenSpec?
   public var rollbackEnabled: Bool
   /// Checks every candidate passes before anything is patched (`spec.verify`, then
   /// `spec.container.verify`).

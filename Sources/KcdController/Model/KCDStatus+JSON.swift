@@ -100,6 +100,7 @@ extension ActiveRollout {
     finishedAt = r["finishedAt"].stringValue.flatMap(Timestamps.parse)
     result = r["result"].stringValue.flatMap(RolloutResult.init(rawValue:))
     claims = Int(r["claims"].intValue ?? 0)
+    blueGreen = BlueGreenPlan(json: r["blueGreen"])
     if let timeout = r["timeoutSeconds"].intValue, timeout > 0, timeout <= 86_400 * 7 {
       policy = RolloutPolicy(timeoutSeconds: Int(timeout), rollbackEnabled: r["rollbackEnabled"].boolValue ?? true)
     }
@@ -116,6 +117,7 @@ extension ActiveRollout {
     if let finishedAt { r["finishedAt"] = .string(Timestamps.microTime(finishedAt)) }
     if let result { r["result"] = .string(result.rawValue) }
     if claims > 0 { r["claims"] = .int(Int64(claims)) }
+    if let blueGreen { r["blueGreen"] = blueGreen.json }
     if let policy {
       r["timeoutSeconds"] = .int(Int64(policy.timeoutSeconds))
       r["rollbackEnabled"] = .bool(policy.rollbackEnabled)

@@ -17,6 +17,14 @@ public enum RolloutAction: Sendable, Equatable {
   case syncHistory(configMap: String, records: [RolloutRecord], limit: Int, key: String)
   /// Write the deployed version to the `config` ConfigMap (created when absent).
   case writeConfig(ConfigTarget, version: String, key: String)
+  /// Read a Service of the KCD's namespace (a GET: a blue-green switch is decided on what the
+  /// API server has now, not on a cache); the machine runs again with it.
+  case readService(String)
+  /// Merge-patch a Service's selector (blue-green), with the read copy's resourceVersion as
+  /// precondition. Like `patch`, only after a precondition-carrying status write of the pass.
+  case patchService(ServicePatch)
+  /// Set a Deployment's `spec.replicas` (blue-green). Like `patch`, only from a fresh copy.
+  case scale(WorkloadScale)
   /// List the pods of a workload; the machine runs again with them.
   case inspectPods(WorkloadRef, labels: [String: String])
   /// Keep in memory the generation a workload of the rollout in flight runs (written later).
@@ -41,6 +49,9 @@ public struct WorkloadPatch: Sendable, Equatable {
   public var receivedAt: Double
   /// The Event recorded on the workload once the patch is accepted.
   public var note: String
+  /// That Event's reason when not the default (ImagePatched, RolledBack); it is then recorded
+  /// on the KCD too (blue-green steps).
+  public var reason: String? = nil
 }
 
 public struct ContainerImage: Sendable, Equatable {

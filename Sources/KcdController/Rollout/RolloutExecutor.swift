@@ -109,6 +109,12 @@ struct RolloutExecutor {
           return d
         }
       }
+    case .readService(let name):
+      try readService(name, input: &input)
+    case .patchService(let p):
+      try patchService(p, input: &input)
+    case .scale(let s):
+      try scale(s, input: &input)
     case .rememberGeneration(let ref, let generation):
       if let rollout = input.kcd.status.rollout { generations.set(input.kcd.key, rollout: rollout.id, ref, generation) }
     case .inspectPods(let ref, let labels):
@@ -202,12 +208,13 @@ struct RolloutExecutor {
         if p.purpose == .rollout, let rollout = input.kcd.status.rollout {
           generations.set(input.kcd.key, rollout: rollout.id, p.ref, w.generation)
         }
-        events.record(w.objectReference(resources), type: p.purpose == .rollout ? "Normal" : "Warning",
-                      reason: p.purpose == .rollout ? "ImagePatched" : "RolledBack", message: p.note)
+        let type = p.purpose == .rollout ? "Normal" : "Warning"
+        events.record(w.objectReference(resources), type: type, reason: p.reason ?? (p.purpose == .rollout ? "ImagePatched" : "RolledBack"), message: p.note)
+        if let reason = p.reason { events.record(input.kcd.ref, type: type, reason: reason, message: p.note) }
       case .failure(let error)?:
         // Refusals that retrying cannot fix (RBAC, admission, validation, gone) end the rollout;
         // anything else is retried once the others are recorded.
-        if (400..<500).contains(error.status) && error.status != 409 && error.status != 429 {
+        if RolloutExecutor.refusedForGood(error) {
           input.refusedPatches[p.ref] = error.description
         } else {
           retry = retry ?? error

@@ -17,6 +17,10 @@ public struct RolloutInput: Sendable {
   public var projectionFailures: [String: String] = [:]
   /// Workloads whose patch the API refused for good (RBAC, admission, validation), with why.
   public var refusedPatches: [WorkloadRef: String] = [:]
+  /// Services read in this pass (blue-green), by name; each pass reads them afresh.
+  public var services: [String: ServiceRead] = [:]
+  /// Services whose patch the API refused for good, with why.
+  public var refusedServicePatches: [String: String] = [:]
   /// Generations this process saw its patches (or a resumed check) produce for the rollout in
   /// flight, not written to the status yet: they are written with the next status write the
   /// rollout needs anyway (its end, a rollback), saving a write per rollout.

@@ -84,7 +84,14 @@ extension RolloutMachine {
     let version = streamTag ?? r.version ?? r.tag.flatMap { spec.isVersion($0) ? $0 : nil } ?? versionTags.sorted().first(where: spec.isVersion)
       ?? String(digest.dropFirst(7).prefix(12))
     let image = ImagePlan.pinnedImage(repository: spec.imageRepo, version: version, digest: digest)
-    let targets = selected(workloads, spec: spec)
+    var targets = selected(workloads, spec: spec)
+    var blueGreen: BlueGreenPlan?
+    if let bg = spec.blueGreen {
+      switch planBlueGreen(input, spec: spec, blueGreen: bg, workloads: workloads, lastEvent: lastEvent) {
+      case .decided(let decision): return decision
+      case .planned(let plan, let idle): (blueGreen, targets) = (plan, [idle])
+      }
+    }
     if targets.isEmpty {
       let message = "no workload in \(kcd.namespace) matches the selector and runs \(spec.imageRepo)"
       var s = kcd.status
@@ -108,6 +115,7 @@ extension RolloutMachine {
     var rollout = ActiveRollout(id: r.id, trigger: trigger, image: image, digest: digest, version: version, startedAt: input.now,
                                 receivedAt: r.receivedAt, workloads: targets)
     rollout.policy = RolloutPolicy(spec: spec)
+    rollout.blueGreen = blueGreen
     let names = targets.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", ")
     var s = kcd.status
     s.currStatus = .progressing
@@ -133,7 +141,7 @@ extension RolloutMachine {
     s.record(record)
     let started = EventNote(.normal, "RolloutStarted",
                             "Rolling out \(image) to \(names) (event \(r.source) \(r.id)\(approvedBy.map { "; approved by \($0)" } ?? ""))")
-    return RolloutDecision([write(s, kcd, priority: .critical), .event(started)], .again)
+    return RolloutDecision([write(s, kcd, priority: .critical), .event(started)] + (blueGreen.map { [.event($0.plannedNote(image))] } ?? []), .again)
   }
 
   /// The workloads the selector picks that run the repository (or the named container), in a

@@ -15,6 +15,7 @@ public enum RolloutMachine {
     // A rollout in flight is followed to its end even when its KCD has turned invalid since:
     // its deadline and rollback switch were recorded when it started.
     if let rollout = kcd.status.rollout, kcd.status.currStatus == .progressing, !rollout.isFinished {
+      if let plan = rollout.blueGreen { return trackBlueGreen(input, policy: rollout.policy(kcd.spec), rollout: rollout, plan: plan) }
       return track(input, policy: rollout.policy(kcd.spec), rollout: rollout)
     }
     guard let spec = kcd.spec else { return RolloutDecision([], .idle) }

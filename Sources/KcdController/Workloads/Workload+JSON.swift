@@ -18,7 +18,8 @@ extension Workload {
       },
       podLabels: (selector["matchLabels"].objectValue ?? [:]).compactMapValues(\.stringValue),
       pullSecrets: (podSpec["imagePullSecrets"].arrayValue ?? []).compactMap { $0["name"].stringValue },
-      serviceAccount: podSpec["serviceAccountName"].stringValue, progress: WorkloadProgress(json: o))
+      serviceAccount: podSpec["serviceAccountName"].stringValue, progress: WorkloadProgress(json: o),
+      templateLabels: (template["metadata"]["labels"].objectValue ?? [:]).compactMapValues(\.stringValue))
   }
 }
 

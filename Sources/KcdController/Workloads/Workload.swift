@@ -38,13 +38,15 @@ public struct Workload: Sendable, Equatable {
   public var containers: [Container]
   /// `matchLabels` of the pods it runs (to find stuck pods).
   public var podLabels: [String: String]
+  /// The pod template's labels (what a Service selects; blue-green tells its sides apart by them).
+  public var templateLabels: [String: String]
   public var pullSecrets: [String]
   public var serviceAccount: String?
   public var progress: WorkloadProgress
 
   public init(ref: WorkloadRef, uid: String = "", resourceVersion: String = "", generation: Int64 = 1, labels: [String: String] = [:],
               isControlled: Bool = false, containers: [Container] = [], podLabels: [String: String] = [:], pullSecrets: [String] = [],
-              serviceAccount: String? = nil, progress: WorkloadProgress = WorkloadProgress()) {
+              serviceAccount: String? = nil, progress: WorkloadProgress = WorkloadProgress(), templateLabels: [String: String] = [:]) {
     self.ref = ref
     self.uid = uid
     self.resourceVersion = resourceVersion
@@ -56,6 +58,7 @@ public struct Workload: Sendable, Equatable {
     self.pullSecrets = pullSecrets
     self.serviceAccount = serviceAccount
     self.progress = progress
+    self.templateLabels = templateLabels
   }
 
   /// For Events about it, naming the API version kcd reads it through.

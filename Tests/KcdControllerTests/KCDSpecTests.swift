@@ -44,7 +44,7 @@ import Testing
     let kcd = Self.kcd([
       "imageRepo": "nginx", "tag": "stable", "versionSyntax": "^v[0-9]+$", "selector": ["app": "web", "tier": "front"],
       "container": ["name": "web"], "timeoutSeconds": 60, "pollIntervalSeconds": 0, "suspend": true,
-      "strategy": ["kind": "Canary"], "rollback": ["enabled": false],
+      "strategy": ["kind": "Canary", "canary": ["selector": ["track": "canary"]]], "rollback": ["enabled": false],
     ])
     let s = try #require(KCDSpec.parse(kcd["spec"]).spec)
     #expect(s.imageRepo == "nginx")
@@ -55,7 +55,7 @@ import Testing
     #expect(s.timeoutSeconds == 60)
     #expect(s.pollIntervalSeconds == 0, "0 means webhooks only and is valid")
     #expect(s.suspend == true)
-    #expect(s.strategy == .canary)
+    #expect(s.strategy == .canary && s.canary?.selector == ["track": "canary"])
     #expect(s.rollbackEnabled == false)
   }
 
@@ -197,7 +197,8 @@ import Testing
   ])
   func strategies(_ kind: String, _ expected: String) throws {
     let blueGreen: JSON = ["serviceName": "web", "labelNames": ["color"]]
-    #expect(try #require(Self.parse(Self.kcd(["strategy": ["kind": .string(kind), "blueGreen": blueGreen]])).spec).strategy.rawValue == expected)
+    let strategy: JSON = ["kind": .string(kind), "blueGreen": blueGreen, "canary": ["selector": ["track": "canary"]]]
+    #expect(try #require(Self.parse(Self.kcd(["strategy": strategy])).spec).strategy.rawValue == expected)
   }
 
   @Test("ServiceBlueGreen reads strategy.blueGreen (no longer refused as unsupported); other strategies leave it unread")
@@ -229,9 +230,9 @@ import Testing
   }
 
   @Test("fields this kcd does not implement yet are refused by name (fail closed), the spec still read", arguments: [
-    ("strategy.verify", ["strategy": ["kind": "RollingUpdate", "verify": [["kind": "Webhook"]]]],
-     "spec.strategy.verify (verification before promotion) is not supported by this kcd yet"),
-    ("canary", ["strategy": ["kind": "Canary"]], "spec.strategy.kind (Canary) is not supported by this kcd yet"),
+    ("strategy.verify with blue-green", ["strategy": ["kind": "ServiceBlueGreen", "blueGreen": ["serviceName": "web", "labelNames": ["color"]],
+                                                      "verify": [["kind": "Webhook", "url": "https://qa.example/gate"]]]],
+     "spec.strategy.verify (checks before a blue-green switch) is not supported by this kcd yet"),
   ] as [(String, [String: JSON], String)])
   func unsupported(_ name: String, _ overrides: [String: JSON], _ message: String) throws {
     let (spec, problems) = KCDSpec.parse(Self.kcd(overrides)["spec"])

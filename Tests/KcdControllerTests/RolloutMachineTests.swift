@@ -377,7 +377,8 @@ import Testing
   }
 
   @Test("a KCD with an unsupported field is refused (status, Warning Event) and nothing is patched", arguments: [
-    ["strategy": ["verify": [["kind": "Webhook", "url": "https://qa.example/gate"]]]] as [String: JSON], ["strategy": ["kind": "Canary"]],
+    ["strategy": ["kind": "ServiceBlueGreen", "blueGreen": ["serviceName": "web", "labelNames": ["color"]],
+                  "verify": [["kind": "Webhook", "url": "https://qa.example/gate"]]]] as [String: JSON],
   ])
   func unsupported(_ spec: [String: JSON]) {
     var w = Self.world(spec: spec)

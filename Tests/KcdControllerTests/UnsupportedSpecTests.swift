@@ -3,7 +3,7 @@ import KcdTestSupport
 import Testing
 
 /// Fail closed, end to end: a KCD that asks for what this kcd does not implement yet
-/// (post-rollout verification, canary) is refused on its status and in a Warning Event, a push
+/// (checks before a blue-green switch) is refused on its status and in a Warning Event, a push
 /// for it is answered "refused", and its workload is never patched.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct UnsupportedSpecTests {
@@ -11,9 +11,9 @@ struct UnsupportedSpecTests {
     #"{"apiVersion":"kcd.dev/v1","kind":"KCD","metadata":{"name":"\#(name)","namespace":"shop"},"spec":{"imageRepo":"registry.example/shop/\#(name)","tag":"main","selector":{"app":"web"},\#(spec)}}"#
   }
 
-  @Test("strategy.verify and Canary are refused as Unsupported: status, Event, no patch", arguments: [
-    ("postverify", #""strategy":{"verify":[{"kind":"Webhook","url":"https://qa.example/gate"}]}"#, "spec.strategy.verify"),
-    ("canary", #""strategy":{"kind":"Canary","canary":{"selector":{"track":"canary"}}}"#, "spec.strategy.kind"),
+  @Test("checks before a blue-green switch (strategy.verify with ServiceBlueGreen) are refused as Unsupported: status, Event, no patch", arguments: [
+    ("postverify", #""strategy":{"kind":"ServiceBlueGreen","blueGreen":{"serviceName":"web","labelNames":["app"]},"verify":[{"kind":"Webhook","url":"https://qa.example/gate"}]}"#,
+     "spec.strategy.verify"),
   ])
   func refused(_ name: String, _ spec: String, _ field: String) throws {
     let sim = try SpineEndToEndTests.cluster()

@@ -19,6 +19,8 @@ public struct ActiveRollout: Sendable, Equatable {
   /// Status writes that claimed the right to patch (a resumed pass writes one before it
   /// patches, so a stale copy can never patch).
   public var claims: Int = 0
+  /// The canaries ran and passed their checks: the other workloads may be patched.
+  public var canaryPassed = false
   /// The spec's deadline and rollback switch when the rollout started, so a rollout whose KCD
   /// turns invalid mid-way still ends (nil in a status written by an older kcd).
   public var policy: RolloutPolicy?
@@ -69,13 +71,16 @@ public struct RolloutTarget: Sendable, Equatable {
   public var containers: [String]
   public var previous: [String: String]
   public var generation: Int64?
+  /// A canary (`strategy.canary.selector`): rolled out, and verified, before the others.
+  public var canary = false
 
-  public init(kind: WorkloadKind, name: String, containers: [String], previous: [String: String], generation: Int64? = nil) {
+  public init(kind: WorkloadKind, name: String, containers: [String], previous: [String: String], generation: Int64? = nil, canary: Bool = false) {
     self.kind = kind
     self.name = name
     self.containers = containers
     self.previous = previous
     self.generation = generation
+    self.canary = canary
   }
 }
 

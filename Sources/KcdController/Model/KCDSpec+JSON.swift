@@ -51,14 +51,11 @@ extension KCDSpec {
     let (blueGreen, blueGreenProblems) = strategy == .serviceBlueGreen ? BlueGreenSpec.parse(s["strategy"]["blueGreen"]) : (nil, [])
     problems += blueGreenProblems
     var verify: [VerifyStep] = []
-    for (field, list) in [("spec.verify", s["verify"]), ("spec.container.verify", s["container"]["verify"])] where !list.isNull {
-      guard let items = list.arrayValue, items.count <= 16 else { invalid(field, "\(field) must be a list of at most 16 checks"); continue }
-      for (i, item) in items.enumerated() {
-        let (step, found) = VerifyStep.parse(item, field: "\(field)[\(i)]")
-        problems += found
-        if let step { verify.append(step) }
-      }
+    for (field, list) in [("spec.verify", s["verify"]), ("spec.container.verify", s["container"]["verify"])] {
+      verify += VerifyStep.parseList(list, field: field, problems: &problems)
     }
+    let postVerify = VerifyStep.parseList(s["strategy"]["verify"], field: "spec.strategy.verify", problems: &problems)
+    let canary = strategy == .canary ? CanarySpec.parse(s["strategy"]["canary"], problems: &problems) : nil
     var ignored: [String] = []
     if s["serviceAccountName"].stringValue != nil { ignored.append("spec.serviceAccountName") }
     guard !problems.contains(where: { $0.kind == .invalid }), let pattern else { return (nil, problems) }
@@ -66,7 +63,7 @@ extension KCDSpec {
       imageRepo: imageRepo, repository: RepositoryName.normalize(imageRepo), tag: tag, versionPolicy: policy, versionSyntax: syntax, versionPattern: pattern,
       selector: selector, containerName: s["container"]["name"].stringValue.flatMap { $0.isEmpty ? nil : $0 }, timeoutSeconds: Int(timeout),
       pollIntervalSeconds: Int(poll), suspend: s["suspend"].boolValue ?? false, strategy: strategy, blueGreen: blueGreen,
-      rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, verify: verify, history: history, config: config, approval: approval, ignoredFields: ignored)
+      rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, verify: verify, postVerify: postVerify, canary: canary, history: history, config: config, approval: approval, ignoredFields: ignored)
     return (spec, problems)
   }
 
@@ -74,8 +71,9 @@ extension KCDSpec {
   static func unsupported(_ s: JSON, strategy: Strategy) -> [SpecProblem] {
     var out: [SpecProblem] = []
     func refuse(_ field: String, _ what: String) { out.append(SpecProblem(.unsupported, field, "\(field) (\(what)) is not supported by this kcd yet")) }
-    if !(s["strategy"]["verify"].arrayValue ?? []).isEmpty { refuse("spec.strategy.verify", "verification before promotion") }
-    if strategy == .canary { refuse("spec.strategy.kind", "Canary") }
+    if strategy == .serviceBlueGreen && !(s["strategy"]["verify"].arrayValue ?? []).isEmpty {
+      refuse("spec.strategy.verify", "checks before a blue-green switch")
+    }
     return out
   }
 

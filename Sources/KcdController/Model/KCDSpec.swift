@@ -37,6 +37,11 @@ public struct KCDSpec: Sendable, Equatable {
   /// Checks every candidate passes before anything is patched (`spec.verify`, then
   /// `spec.container.verify`).
   public var verify: [VerifyStep]
+  /// Checks once the new version runs, before the rollout is declared a success
+  /// (`strategy.verify`); a failure rolls back.
+  public var postVerify: [VerifyStep]
+  /// `strategy.canary` when the strategy is Canary.
+  public var canary: CanarySpec?
   /// Finished rollouts also kept in a ConfigMap (`history.enabled`).
   public var history: HistorySpec?
   /// Where the deployed version is written after each success (`config`).

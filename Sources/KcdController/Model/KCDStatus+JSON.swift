@@ -100,6 +100,7 @@ extension ActiveRollout {
     finishedAt = r["finishedAt"].stringValue.flatMap(Timestamps.parse)
     result = r["result"].stringValue.flatMap(RolloutResult.init(rawValue:))
     claims = Int(r["claims"].intValue ?? 0)
+    canaryPassed = r["canaryPassed"].boolValue ?? false
     blueGreen = BlueGreenPlan(json: r["blueGreen"])
     if let timeout = r["timeoutSeconds"].intValue, timeout > 0, timeout <= 86_400 * 7 {
       policy = RolloutPolicy(timeoutSeconds: Int(timeout), rollbackEnabled: r["rollbackEnabled"].boolValue ?? true)
@@ -117,6 +118,7 @@ extension ActiveRollout {
     if let finishedAt { r["finishedAt"] = .string(Timestamps.microTime(finishedAt)) }
     if let result { r["result"] = .string(result.rawValue) }
     if claims > 0 { r["claims"] = .int(Int64(claims)) }
+    if canaryPassed { r["canaryPassed"] = true }
     if let blueGreen { r["blueGreen"] = blueGreen.json }
     if let policy {
       r["timeoutSeconds"] = .int(Int64(policy.timeoutSeconds))
@@ -131,13 +133,15 @@ extension RolloutTarget {
     guard let name = w["name"].stringValue else { return nil }
     self.init(kind: WorkloadKind(rawValue: w["kind"].stringValue ?? "") ?? .deployment, name: name,
               containers: w["containers"].arrayValue?.compactMap(\.stringValue) ?? [],
-              previous: (w["previous"].objectValue ?? [:]).compactMapValues(\.stringValue), generation: w["generation"].intValue)
+              previous: (w["previous"].objectValue ?? [:]).compactMapValues(\.stringValue), generation: w["generation"].intValue,
+              canary: w["canary"].boolValue ?? false)
   }
 
   var json: JSON {
     var w: JSON = ["kind": .string(kind.rawValue), "name": .string(name), "containers": .array(containers.map { .string($0) }),
                    "previous": .object(previous.mapValues { .string($0) })]
     if let generation { w["generation"] = .int(generation) }
+    if canary { w["canary"] = true }
     return w
   }
 }

@@ -7,6 +7,12 @@ import KcdJSON
 public struct Verification: Sendable, Equatable {
   public enum Result: String, Sendable { case passed = "Passed", failed = "Failed" }
 
+  /// When the checks run: before anything is patched (`spec.verify`), once the canaries run
+  /// (`strategy.canary.verify`), or once every workload runs the new version, before the
+  /// rollout is a success (`strategy.verify`).
+  public enum Phase: String, Sendable { case beforeRollout = "BeforeRollout", canary = "Canary", afterRollout = "AfterRollout" }
+  public var phase: Phase = .beforeRollout
+
   public struct Check: Sendable, Equatable {
     public var kind: String
     public var result: Result?
@@ -51,13 +57,14 @@ public struct Verification: Sendable, Equatable {
     generation = v["generation"].intValue ?? 0
     startedAt = v["startedAt"].stringValue.flatMap(Timestamps.parse) ?? 0
     receivedAt = v["receivedAt"].stringValue.flatMap(Timestamps.parse) ?? 0
+    phase = v["phase"].stringValue.flatMap(Phase.init(rawValue:)) ?? .beforeRollout
     checks = (v["checks"].arrayValue ?? []).prefix(64).map { c in
       Check(kind: c["kind"].stringValue ?? "", result: c["result"].stringValue.flatMap(Result.init(rawValue:)), message: c["message"].stringValue)
     }
   }
 
   var json: JSON {
-    ["requestID": .string(requestID), "trigger": .string(trigger), "digest": .string(digest), "version": .string(version), "image": .string(image),
+    ["requestID": .string(requestID), "phase": .string(phase.rawValue), "trigger": .string(trigger), "digest": .string(digest), "version": .string(version), "image": .string(image),
      "generation": .int(generation), "startedAt": .string(Timestamps.microTime(startedAt)), "receivedAt": .string(Timestamps.microTime(receivedAt)),
      "checks": .array(checks.map { c in
        var j: JSON = ["kind": .string(c.kind)]

@@ -92,6 +92,7 @@ extension RolloutMachine {
     s.currStatusTime = now
     s.message = String(message.prefix(4096))
     s.rollout?.workloads = targets
+    if success { s.verification = nil }
     s.rollout?.finishedAt = now
     s.rollout?.result = result
     if success {

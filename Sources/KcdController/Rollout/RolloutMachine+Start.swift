@@ -92,8 +92,9 @@ extension RolloutMachine {
       case .planned(let plan, let idle): (blueGreen, targets) = (plan, [idle])
       }
     }
-    if targets.isEmpty {
-      let message = "no workload in \(kcd.namespace) matches the selector and runs \(spec.imageRepo)"
+    if targets.isEmpty || (spec.canary != nil && !targets.contains { $0.canary }) {
+      let message = targets.isEmpty ? "no workload in \(kcd.namespace) matches the selector and runs \(spec.imageRepo)"
+        : "no workload the KCD selects matches strategy.canary.selector: a Canary rollout needs at least one canary"
       var s = kcd.status
       s.lastEvent = lastEvent
       s.message = message
@@ -152,7 +153,8 @@ extension RolloutMachine {
       .compactMap { w in
         let containers = ImagePlan.containers(in: w, spec: spec)
         guard !containers.isEmpty else { return nil }
-        return RolloutTarget(kind: w.ref.kind, name: w.ref.name, containers: containers, previous: w.images(of: containers))
+        return RolloutTarget(kind: w.ref.kind, name: w.ref.name, containers: containers, previous: w.images(of: containers),
+                             canary: spec.canary?.selects(w.labels) ?? false)
       }
   }
 }

@@ -21,7 +21,9 @@ extension RolloutMachine {
     var inspect: [RolloutAction] = []
     var remember: [RolloutAction] = []
     var failure: (reason: String, message: String)?
-    for (i, t) in targets.enumerated() {
+    // Canaries first: the others are not touched until the canaries run and pass their checks.
+    let canaryStage = targets.contains { $0.canary } && !rollout.canaryPassed
+    for (i, t) in targets.enumerated() where !canaryStage || t.canary {
       let ref = WorkloadRef(kind: t.kind, namespace: kcd.namespace, name: t.name)
       let plan = ImagePlan(containers: t.containers, image: rollout.image)
       if let why = input.refusedPatches[ref] {
@@ -78,7 +80,7 @@ extension RolloutMachine {
       return RolloutDecision(patches.map { .patch($0) }, .again)
     }
     if !inspect.isEmpty { return RolloutDecision(remember + inspect, .again) }
-    if waiting.isEmpty { return succeed(input, rollout: rollout, targets: targets) }
+    if waiting.isEmpty { return stageDone(input, policy: policy, rollout: rollout, targets: targets, remember: remember, canaryStage: canaryStage) }
     if age > policy.timeout {
       return fail(input, policy: policy, rollout: rollout, reason: "Timeout", message: timeout + ": " + waiting.joined(separator: "; "), targets: targets)
     }

@@ -36,37 +36,11 @@ extension RolloutMachine {
       s.message = "waiting: this kcd has no verifier configured for \(spec.verify.map(\.kind).joined(separator: ", "))"
       return RolloutDecision([write(s, kcd, priority: .background)], .requeue(after: 30))
     }
-    var changed = false
-    var runs: [RolloutAction] = []
     let candidate = VerificationCandidate(kcd: kcd.ref, repository: spec.imageRepo, image: image, digest: digest, version: version, trigger: trigger,
                                           workloads: targets.map { "\($0.kind.rawValue)/\($0.name)" }, requestID: r.id)
-    for (i, step) in spec.verify.enumerated() where v.checks[i].result == nil {
-      switch input.verifications[i] {
-      case .passed(let m)?:
-        v.checks[i].result = .passed
-        v.checks[i].message = String(m.prefix(512))
-        changed = true
-      case .failed(let m)?:
-        v.checks[i].result = .failed
-        v.checks[i].message = String(m.prefix(1024))
-        changed = true
-      case .retry(let m)?:
-        if v.checks[i].message != String(m.prefix(512)) {
-          v.checks[i].message = String(m.prefix(512))
-          changed = true
-        }
-        runs.append(.verify(step, index: i, candidate: candidate))
-      case nil:
-        runs.append(.verify(step, index: i, candidate: candidate))
-      }
-    }
+    let (changed, runs) = advance(&v, steps: spec.verify, input: input, candidate: candidate, deadline: v.startedAt + Double(spec.timeoutSeconds),
+                                  timeoutSeconds: spec.timeoutSeconds)
     let timeout = Double(spec.timeoutSeconds)
-    if v.failure == nil, !v.passed, input.now - v.startedAt > timeout {
-      for i in v.checks.indices where v.checks[i].result == nil {
-        v.checks[i].result = .failed
-        v.checks[i].message = "did not finish within the KCD's timeoutSeconds (\(spec.timeoutSeconds) s)"
-      }
-    }
     if let failure = v.failure { return verificationFailed(input, request: r, verification: v, failure: failure) }
     var s = kcd.status
     if v.passed {
@@ -99,5 +73,41 @@ extension RolloutMachine {
                      generation: kcd.generation, now: input.now)
     s.record(RolloutRecord(version: v.version, digest: v.digest, result: .failed, startedAt: v.startedAt, finishedAt: input.now, trigger: v.trigger))
     return RolloutDecision([.event(EventNote(.warning, "VerificationFailed", String(why.prefix(1024)))), write(s, kcd, priority: .critical)], .again)
+  }
+
+  /// Records what the checks answered, asks again those still open, and fails those still open
+  /// past `deadline`. Returns whether `v` changed and the checks to run.
+  static func advance(_ v: inout Verification, steps: [VerifyStep], input: RolloutInput, candidate: VerificationCandidate, deadline: Double,
+                      timeoutSeconds: Int) -> (changed: Bool, runs: [RolloutAction]) {
+    var changed = false
+    var runs: [RolloutAction] = []
+    for (i, step) in steps.enumerated() where v.checks[i].result == nil {
+      switch input.verifications[i] {
+      case .passed(let m)?:
+        v.checks[i].result = .passed
+        v.checks[i].message = String(m.prefix(512))
+        changed = true
+      case .failed(let m)?:
+        v.checks[i].result = .failed
+        v.checks[i].message = String(m.prefix(1024))
+        changed = true
+      case .retry(let m)?:
+        if v.checks[i].message != String(m.prefix(512)) {
+          v.checks[i].message = String(m.prefix(512))
+          changed = true
+        }
+        runs.append(.verify(step, index: i, candidate: candidate))
+      case nil:
+        runs.append(.verify(step, index: i, candidate: candidate))
+      }
+    }
+    if v.failure == nil, !v.passed, input.now > deadline {
+      for i in v.checks.indices where v.checks[i].result == nil {
+        v.checks[i].result = .failed
+        v.checks[i].message = "did not finish within the KCD's timeoutSeconds (\(timeoutSeconds) s)"
+        changed = true
+      }
+    }
+    return (changed, runs)
   }
 }

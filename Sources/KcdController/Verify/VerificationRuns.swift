@@ -18,7 +18,7 @@ public final class VerificationRuns: Sendable {
     }
   }
 
-  static func id(_ key: String, _ v: Verification, _ index: Int) -> String { "\(key)\u{0}\(v.requestID)\u{0}\(v.digest)\u{0}\(v.generation)\u{0}\(index)" }
+  static func id(_ key: String, _ v: Verification, _ index: Int) -> String { "\(key)\u{0}\(v.requestID)\u{0}\(v.phase.rawValue)\u{0}\(v.digest)\u{0}\(v.generation)\u{0}\(index)" }
 
   /// What each check of this verification has answered so far.
   public func answers(key: String, verification v: Verification) -> [Int: VerifyOutcome] {

@@ -257,6 +257,30 @@ import Testing
     #expect(amnesiac.kcd.status.currStatus == .success && switches(amnesiac).count == 1)
   }
 
+  @Test("strategy.verify runs once the idle side is available, before the switch: passing switches, failing never does")
+  func checksBeforeSwitch() {
+    var spec = Self.spec()
+    spec["strategy"]?["verify"] = [["kind": "Webhook", "url": "https://qa.example/preview"]]
+    for passes in [true, false] {
+      var w = Self.world(spec)
+      w.settings.canVerify = true
+      for _ in 0..<8 where w.kcd.status.verification == nil && w.kcd.status.currStatus == .progressing || w.kcd.pendingRequest != nil {
+        Self.drive(&w)
+        if w.kcd.status.verification != nil { break }
+      }
+      #expect(w.kcd.status.verification?.phase == .afterRollout, "\(w.kcd.status)")
+      #expect(switches(w).isEmpty, "nothing switched while the checks run")
+      w.verifications = [0: passes ? .passed("204") : .failed("preview answered 500")]
+      Self.drive(&w)
+      if passes {
+        #expect(w.kcd.status.currStatus == .success && switches(w).count == 1)
+      } else {
+        #expect(w.kcd.status.currStatus == .rolledBack, "\(w.kcd.status)")
+        #expect(switches(w).isEmpty && w.services["web"]?.selector["color"] == "blue", "the live Service never switched")
+      }
+    }
+  }
+
   @Test("the Service patched but the switch not recorded (kcd died in between): the next kcd reads it back and does not patch again")
   func crashBetweenPatchAndRecord() throws {
     var w = Self.world()

@@ -229,16 +229,16 @@ import Testing
     #expect(problems.contains { $0.kind == .invalid && $0.message.contains(says) }, "\(problems)")
   }
 
-  @Test("fields this kcd does not implement yet are refused by name (fail closed), the spec still read", arguments: [
-    ("strategy.verify with blue-green", ["strategy": ["kind": "ServiceBlueGreen", "blueGreen": ["serviceName": "web", "labelNames": ["color"]],
-                                                      "verify": [["kind": "Webhook", "url": "https://qa.example/gate"]]]],
-     "spec.strategy.verify (checks before a blue-green switch) is not supported by this kcd yet"),
-  ] as [(String, [String: JSON], String)])
-  func unsupported(_ name: String, _ overrides: [String: JSON], _ message: String) throws {
-    let (spec, problems) = KCDSpec.parse(Self.kcd(overrides)["spec"])
-    #expect(problems.map(\.message) == [message], "\(name)")
-    #expect(problems.allSatisfy { $0.kind == .unsupported })
-    #expect(spec != nil, "an unsupported field is not a user error")
+  @Test("every strategy with its checks is read; the original's livenessSeconds is accepted and said to be ignored")
+  func everyFieldImplemented() throws {
+    for strategy: JSON in [["kind": "ServiceBlueGreen", "blueGreen": ["serviceName": "web", "labelNames": ["color"]],
+                            "verify": [["kind": "Webhook", "url": "https://qa.example/gate"]]],
+                           ["kind": "Canary", "canary": ["selector": ["track": "canary"]], "verify": [["kind": "Webhook", "url": "https://qa.example/gate"]]]] {
+      let (spec, problems) = KCDSpec.parse(Self.kcd(["strategy": strategy])["spec"])
+      #expect(problems.isEmpty && spec?.postVerify.count == 1, "\(problems)")
+    }
+    let s = try #require(Self.parse(Self.kcd(["livenessSeconds": 300])).spec)
+    #expect(s.ignoredFields == ["spec.livenessSeconds"])
   }
 
   @Test("empty verification lists, disabled approvals and history are not refused")

@@ -23,7 +23,7 @@ struct MigrateMappingTests {
                "versionSyntax":"[0-9a-f]{40}","livenessSeconds":60,"timeoutSeconds":600,"rollback":{"enabled":false}}}
       """)))
     #expect(m.status == ["currVersion": "55d19ef", "successVersion": "44aa00c"])
-    #expect(m.notes.isEmpty, "\(m.notes)")
+    #expect(m.notes == ["spec.livenessSeconds kept but unused (kcd runs no syncer pods)"], "\(m.notes)")
   }
 
   @Test("each field that does not carry over unchanged is reported", arguments: [
@@ -32,7 +32,7 @@ struct MigrateMappingTests {
     (#""strategy":{"kind":"simple"}"#, #"spec.strategy.kind "simple" is RollingUpdate here"#),
     (#""pollIntervalSeconds":0"#, "here it means webhooks only"),
     (#""serviceAccountName":"syncer""#, "spec.serviceAccountName kept but unused"),
-    (#""config":{"name":"kcd","key":"version"}"#, "kcd will not roll this out until fixed: spec.config"),
+    (#""livenessSeconds":60"#, "spec.livenessSeconds kept but unused"),
   ])
   func reported(field: String, note: String) throws {
     let m = try Self.map(#"{"metadata":{"name":"a","namespace":"n"},"spec":{"imageRepo":"nearmap/kcd","tag":"latest","selector":{"kcdapp":"a"},"container":{"name":"a"},"#

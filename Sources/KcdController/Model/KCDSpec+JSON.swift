@@ -44,7 +44,6 @@ extension KCDSpec {
     if poll < 0 || poll > 86_400 * 7 { invalid("spec.pollIntervalSeconds", "spec.pollIntervalSeconds must be from 0 to 604800") }
     // The original kcd read any other strategy kind as RollingUpdate.
     let strategy = s["strategy"]["kind"].stringValue.flatMap(Strategy.init(rawValue:)) ?? .rollingUpdate
-    problems += unsupported(s, strategy: strategy)
     let history = HistorySpec.parse(s["history"], problems: &problems)
     let config = ConfigTarget.parse(s["config"], problems: &problems)
     let approval = ApprovalSpec.parse(s["approval"], problems: &problems)
@@ -58,6 +57,8 @@ extension KCDSpec {
     let canary = strategy == .canary ? CanarySpec.parse(s["strategy"]["canary"], problems: &problems) : nil
     var ignored: [String] = []
     if s["serviceAccountName"].stringValue != nil { ignored.append("spec.serviceAccountName") }
+    // The original's syncer-pod liveness probe period: kcd runs no syncer pods.
+    if !s["livenessSeconds"].isNull { ignored.append("spec.livenessSeconds") }
     guard !problems.contains(where: { $0.kind == .invalid }), let pattern else { return (nil, problems) }
     let spec = KCDSpec(
       imageRepo: imageRepo, repository: RepositoryName.normalize(imageRepo), tag: tag, versionPolicy: policy, versionSyntax: syntax, versionPattern: pattern,
@@ -65,16 +66,6 @@ extension KCDSpec {
       pollIntervalSeconds: Int(poll), suspend: s["suspend"].boolValue ?? false, strategy: strategy, blueGreen: blueGreen,
       rollbackEnabled: s["rollback"]["enabled"].boolValue ?? true, verify: verify, postVerify: postVerify, canary: canary, history: history, config: config, approval: approval, ignoredFields: ignored)
     return (spec, problems)
-  }
-
-  /// Fields the CRD accepts that this kcd does not implement yet: each refused by name.
-  static func unsupported(_ s: JSON, strategy: Strategy) -> [SpecProblem] {
-    var out: [SpecProblem] = []
-    func refuse(_ field: String, _ what: String) { out.append(SpecProblem(.unsupported, field, "\(field) (\(what)) is not supported by this kcd yet")) }
-    if strategy == .serviceBlueGreen && !(s["strategy"]["verify"].arrayValue ?? []).isEmpty {
-      refuse("spec.strategy.verify", "checks before a blue-green switch")
-    }
-    return out
   }
 
   /// The repository and tag a spec names when both are well formed, whatever else is wrong.

@@ -47,7 +47,15 @@ extension RolloutMachine {
     case .failed(let reason, let message): return fail(reason, message)
     case .waiting(let decision): return decision
     case .available:
+      // strategy.verify: the checks run against the idle side (the verification Service points
+      // at it) before the live Service is switched.
+      switch stageChecks(input, rollout: rollout, steps: kcd.spec?.postVerify ?? [], phase: .afterRollout, policy: policy, targets: rollout.workloads) {
+      case .waiting(let decision): return decision
+      case .failed(let why): return fail("VerificationFailed", why)
+      case .passed: break
+      }
       var s = kcd.status
+      s.verification = nil
       s.rollout?.blueGreen?.step = .switching
       s.rollout?.workloads = withKnownGenerations(rollout.workloads, input, rollout)
       s.message = "\(idle.ref.name) runs \(rollout.image) with \(idle.progress.availableReplicas) replica(s) available; switching Service \(plan.service) to it"

@@ -54,6 +54,7 @@ extension MigratedKCD {
       notes.append("spec.pollIntervalSeconds 0 meant \"poll without pause\" in the original; here it means webhooks only")
     }
     if spec["serviceAccountName"] != nil { notes.append("spec.serviceAccountName kept but unused (kcd runs no syncer pods)") }
+    if spec["livenessSeconds"] != nil { notes.append("spec.livenessSeconds kept but unused (kcd runs no syncer pods)") }
     let (_, problems) = KCDSpec.parse(.object(spec))
     notes += problems.map { "kcd will not roll this out until fixed: \($0.message)" }
     var status: [String: JSON] = [:]

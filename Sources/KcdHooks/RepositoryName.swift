@@ -64,10 +64,57 @@ public enum RepositoryName {
   }
 
   /// Whether a repository name has only the characters the distribution spec allows.
+  /// The distribution reference grammar for a name (distribution/reference `reference.go`):
+  /// `[domain "/"] path-component ("/" path-component)*`, a path component being lower-case
+  /// alphanumerics joined by `.`, `_`, `__` or runs of `-`; the domain (the first component, when
+  /// more follow and it could not be a path component, or it has a `.`, a `:` or is
+  /// `localhost`) is DNS labels, upper case allowed, with an optional port.
   public static func isValid(_ name: String) -> Bool {
     guard !name.isEmpty, name.utf8.count <= 512 else { return false }
-    return name.utf8.allSatisfy { c in
-      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c == 46 || c == 95 || c == 45 || c == 47 || c == 58
+    var parts = name.split(separator: "/", omittingEmptySubsequences: false)
+    if parts.count > 1, let first = parts.first, !isPathComponent(first) || first.contains(".") || first.contains(":") || first == "localhost" {
+      guard isDomain(first) else { return false }
+      parts.removeFirst()
+    }
+    return parts.allSatisfy(isPathComponent)
+  }
+
+  static func isLowerAlphanumeric(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 48 && c <= 57) }
+
+  /// `[a-z0-9]+ ((\.|_|__|-+) [a-z0-9]+)*`
+  static func isPathComponent(_ s: Substring) -> Bool {
+    let b = Array(s.utf8)
+    guard let first = b.first, let last = b.last, isLowerAlphanumeric(first), isLowerAlphanumeric(last) else { return false }
+    var i = 0
+    while i < b.count {
+      if isLowerAlphanumeric(b[i]) { i += 1; continue }
+      // A separator: ".", "_", "__" or any run of "-", then an alphanumeric.
+      var j = i
+      switch b[i] {
+      case 46: j += 1
+      case 95: j += b.count > i + 1 && b[i + 1] == 95 ? 2 : 1
+      case 45: while j < b.count && b[j] == 45 { j += 1 }
+      default: return false
+      }
+      guard j < b.count, isLowerAlphanumeric(b[j]) else { return false }
+      i = j
+    }
+    return true
+  }
+
+  /// `host[:port]`, host being dot-separated labels of letters, digits and inner hyphens.
+  static func isDomain(_ s: Substring) -> Bool {
+    var host = s
+    if let colon = s.lastIndex(of: ":") {
+      let port = s[s.index(after: colon)...]
+      guard !port.isEmpty, port.count <= 5, port.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
+      host = s[..<colon]
+    }
+    return !host.isEmpty && host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+      let b = Array(label.utf8)
+      func alnum(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) }
+      guard let f = b.first, let l = b.last, alnum(f), alnum(l), b.count <= 63 else { return false }
+      return b.allSatisfy { alnum($0) || $0 == 45 }
     }
   }
 

@@ -42,4 +42,17 @@ import Testing
     #expect(RepositoryName.isValid("registry.example/team/app"))
     #expect(!RepositoryName.isValid("bad repo"))
   }
+
+  /// distribution/reference's grammar (reference.go; its tests' valid and invalid names).
+  @Test("names follow the distribution reference grammar", arguments: [
+    ("registry.example/team/app", true), ("nginx", true), ("library/nginx", true), ("Registry.Example:5000/team/app", true),
+    ("localhost/app", true), ("localhost:5000/app", true), ("123456789012.dkr.ecr.us-east-1.amazonaws.com/nearmap/photos", true),
+    ("a/b__c/d-e--f/g.h", true), ("gcr.io/project/image", true), ("127.0.0.1:5000/app", true),
+    ("registry.example/Team/app", false), ("Nginx", false), ("bad repo", false), ("a/b/", false), ("/a", false), ("a//b", false),
+    ("a/b___c", false), ("a/-b", false), ("a/b-", false), ("a/.b", false), ("a/b..c", false), ("registry.example:port/app", false),
+    ("-registry.example/app", false), ("registry.example:123456/app", false), ("a/b:tag", false),
+  ])
+  func grammar(name: String, valid: Bool) {
+    #expect(RepositoryName.isValid(name) == valid, "\(name)")
+  }
 }

@@ -12,6 +12,9 @@ public struct CICallback: Sendable {
     headers: (String) -> String?, body: [UInt8], now: Double
   ) throws(HookRejection) -> ImageEvent {
     let id = headers("webhook-id")
+    if let id, id.utf8.count > ImageEvent.maximumDeliveryIDLength {
+      throw .malformed("webhook-id is longer than \(ImageEvent.maximumDeliveryIDLength) bytes")
+    }
     try StandardWebhooks.verify(keys: keys, id: id, timestamp: headers("webhook-timestamp"), signatures: headers("webhook-signature"), body: body, now: now)
     let json: JSON
     do { json = try JSON.parse(body) } catch { throw .malformed("body is not valid JSON: \(error)") }
@@ -34,7 +37,11 @@ public struct CICallback: Sendable {
     for key in ["digest", "version", "kcd"] where !json[key].isNull && json[key].stringValue == nil {
       throw .malformed("\(key) must be a string")
     }
-    return ImageEvent(repository: RepositoryName.normalize(repository), tag: tag, digest: digest, version: version, source: "ci",
-                      deliveryID: id ?? "", receivedAt: now, target: target)
+    if !json["rollback"].isNull && json["rollback"].boolValue == nil { throw .malformed("rollback must be true or false") }
+    var event = ImageEvent(repository: RepositoryName.normalize(repository), tag: tag, digest: digest, version: version, source: "ci",
+                           deliveryID: id ?? "", receivedAt: now, target: target)
+    event.signedAt = headers("webhook-timestamp").flatMap(Double.init)
+    event.movesBack = json["rollback"].boolValue ?? false
+    return event
   }
 }

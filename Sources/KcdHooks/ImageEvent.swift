@@ -18,6 +18,14 @@ public struct ImageEvent: Sendable, Equatable {
   public var receivedAt: Double
   /// A KCD the sender named (`namespace/name`), narrowing the match.
   public var target: String?
+  /// When the sender signed it (a CI callback's `webhook-timestamp`): a callback signed before
+  /// the one already applied is older news, not deployed unless it says it moves back.
+  public var signedAt: Double?
+  /// The sender means to move the KCD back to an earlier build (a CI callback's `"rollback": true`).
+  public var movesBack = false
+
+  /// Delivery ids longer than this are refused (they are remembered on the KCD).
+  public static let maximumDeliveryIDLength = 256
 
   public init(repository: String, tag: String?, digest: String?, version: String? = nil, action: Action = .push, source: String,
               deliveryID: String, receivedAt: Double, target: String? = nil) {

@@ -73,6 +73,11 @@ public final class EventIntake: Sendable {
     let pending = kcd.request
     let status = kcd.status
     if let p = pending, p.recent.contains(event.deliveryID) { return "delivery \(event.deliveryID.prefix(128)) was already received" }
+    // A CI callback signed before the one already taken is older news (a late retry, or a
+    // replay): it would move the KCD back. Only a callback that says so moves back.
+    if event.source == "ci", !event.movesBack, let signed = event.signedAt, let last = pending?.signedAt, pending?.source == "ci", signed < last {
+      return "older than the deployed event: signed at \(Timestamps.rfc3339(signed)), the event already taken at \(Timestamps.rfc3339(last)); send it with \"rollback\": true to move back on purpose"
+    }
     guard let digest = event.digest else { return nil }
     if status.failedDigest == digest { return "digest failed before; it is not redeployed until a different digest arrives" }
     // A request for another digest still waiting behind the current rollout: this event moves

@@ -30,6 +30,8 @@ public struct RequestedRollout: Sendable, Equatable {
   public var receivedAt: Double
   /// Delivery ids seen recently for this KCD (newest last).
   public var recent: [String]
+  /// When the sender signed it (CI callbacks).
+  public var signedAt: Double?
 
   public init(event: ImageEvent, recent: [String]) {
     id = event.deliveryID
@@ -39,6 +41,7 @@ public struct RequestedRollout: Sendable, Equatable {
     digest = event.digest
     version = event.version
     receivedAt = event.receivedAt
+    signedAt = event.signedAt
     self.recent = Array((recent + [event.deliveryID]).suffix(RequestedRollout.recentLimit))
   }
 
@@ -60,6 +63,7 @@ public struct RequestedRollout: Sendable, Equatable {
     version = j["version"].stringValue
     receivedAt = j["receivedAt"].stringValue.flatMap(Timestamps.parse) ?? 0
     recent = j["recent"].arrayValue?.compactMap(\.stringValue) ?? []
+    signedAt = j["signedAt"].doubleValue
   }
 
   public var json: JSON {
@@ -68,6 +72,7 @@ public struct RequestedRollout: Sendable, Equatable {
     if let tag { j["tag"] = .string(tag) }
     if let digest { j["digest"] = .string(digest) }
     if let version { j["version"] = .string(version) }
+    if let signedAt { j["signedAt"] = .double(signedAt) }
     return j
   }
 }

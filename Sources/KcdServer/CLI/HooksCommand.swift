@@ -14,14 +14,15 @@ enum HooksCommand {
   static let usage = """
     Usage: kcd hooks sign --secret-file F [--id ID] < body
            kcd hooks send --url U --secret-file F --repository R --tag T [--digest D] [--version V] [--kcd NS/NAME]
-                          [--timeout 120] [--retries 8]
+                          [--timeout 120] [--retries 8] [--rollback]
            kcd hooks register --source S --url https://kcd.example.com [--hooks-secret-dir /etc/kcd/hooks | --secret-file F]
                               [--name kcd] [--dry-run] [source flags]
 
     sign prints the three Standard Webhooks headers for the body on standard input.
     send POSTs a signed CI callback to kcd (e.g. https://kcd.example/hooks/ci), retrying with backoff
     on 429, 503 and connection errors (honouring Retry-After); it exits 0 only on a 2xx and prints
-    the status URL of every KCD that took the event. The secret file holds a Standard Webhooks key
+    the status URL of every KCD that took the event. A callback signed before one kcd already
+    took is not deployed ("older than the deployed event") unless sent with --rollback. The secret file holds a Standard Webhooks key
     (whsec_<base64>) or raw bytes; with several lines, every key signs (for key rotation).
 
     register configures a sender to deliver to kcd at --url (kcd's public base URL; the hook is
@@ -83,7 +84,8 @@ enum HooksCommand {
   }
 
   static func send(_ args: [String]) throws -> Int32 {
-    let a = try Arguments(args, valueFlags: ["url", "secret-file", "repository", "tag", "digest", "version", "kcd", "timeout", "retries"])
+    let a = try Arguments(args, valueFlags: ["url", "secret-file", "repository", "tag", "digest", "version", "kcd", "timeout", "retries"],
+                          switchFlags: ["rollback"])
     guard let url = a.value("url"), url.hasPrefix("http://") || url.hasPrefix("https://") else { throw UsageError("--url must be an http(s) URL") }
     guard let repository = a.value("repository") else { throw UsageError("--repository is required") }
     guard let tag = a.value("tag") else { throw UsageError("--tag is required") }
@@ -93,6 +95,8 @@ enum HooksCommand {
     if let d = a.value("digest") { body["digest"] = .string(d) }
     if let v = a.value("version") { body["version"] = .string(v) }
     if let k = a.value("kcd") { body["kcd"] = .string(k) }
+    // A deliberate move back to an earlier build (else kcd answers "older than the deployed event").
+    if a.has("rollback") { body["rollback"] = true }
     let bytes = body.serialized()
     let id = newID()
     let deadline = monotonicSeconds() + (try a.double("timeout") ?? 120)

@@ -135,6 +135,10 @@ public struct HooksHandler: HTTPHandler {
 
   /// Pushes normalised (aliases, version names); answered here unless something must be written.
   func prepare(_ events: [ImageEvent], source: String) -> Prepared {
+    // Delivery ids are remembered on the KCD: an outsized one is refused, whatever the source.
+    if events.contains(where: { $0.deliveryID.utf8.count > ImageEvent.maximumDeliveryIDLength }) {
+      return .answer(answer(source, 400, ["error": .string("delivery id longer than \(ImageEvent.maximumDeliveryIDLength) bytes")]))
+    }
     var pushes = events.filter { $0.action == .push }.map { e -> ImageEvent in
       var event = e
       event.repository = aliases(e.repository)

@@ -128,7 +128,7 @@ def test_deployment_is_hardened_and_runs_what_the_values_say():
     assert c["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "api"}
     mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
     assert mounts == {"hooks": "/etc/kcd/hooks", "config": "/etc/kcd/config", "registry": "/etc/kcd/registry",
-                      "verification": "/etc/kcd/verification", "tmp": "/tmp"}
+                      "verification": "/etc/kcd/verification", "notifications": "/etc/kcd/notifications", "tmp": "/tmp"}
     assert "--verification-key-file=/etc/kcd/verification/whsec" in args
     assert pod["topologySpreadConstraints"][0]["topologyKey"] == "kubernetes.io/hostname"
     default_c = one(objects(), "Deployment")["spec"]["template"]["spec"]["containers"][0]

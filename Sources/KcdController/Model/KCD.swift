@@ -20,6 +20,8 @@ public struct KCD: Sendable, Equatable {
   public var follow: KCDCache.Follow?
   /// Stream mode: the canonical repository whose version tags the KCD follows.
   public var stream: String?
+  /// The notification receivers the `kcd.dev/notify` annotation names (nil: no annotation).
+  public var notify: [String]?
 
   public var namespace: String { ref.namespace }
   public var name: String { ref.name }
@@ -56,6 +58,7 @@ public struct KCD: Sendable, Equatable {
     }
     if follow == nil { follow = KCDSpec.declaredFollow(o["spec"]) }
     approval = o["metadata"]["annotations"][GivenApproval.annotation].stringValue.flatMap(GivenApproval.init(annotation:))
+    notify = o["metadata"]["annotations"][NotificationReceiver.annotation].stringValue.map(NotificationReceiver.names)
   }
 
   /// A request that has not been acted on yet (its id is not the status' last event).

@@ -31,6 +31,8 @@ public final class Controller: Sendable {
     public var leadsAtStart = true
     /// The API version of each workload kind (from discovery: `WorkloadResources.discover`).
     public var workloadResources = WorkloadResources.preferred
+    /// Tells the configured receivers how rollouts end (nil: nobody is told).
+    public var notifier: Notifier? = nil
     public init() {}
   }
 
@@ -208,7 +210,7 @@ public final class Controller: Sendable {
     settings.canVerify = options.verifier != nil
     return RolloutExecutor(client: client, events: events, metrics: metrics, log: log, kcds: kcds, workloads: workloads,
                            workloadsSynced: { [self] in workloadsSynced }, resolutions: resolutions, verifications: verifications, settings: settings, clock: Timestamps.now,
-                           generations: generations, hints: hints, resources: options.workloadResources)
+                           generations: generations, hints: hints, resources: options.workloadResources, notifier: options.notifier)
   }
 
   /// Periodic resync: every cached KCD is looked at again (from the cache: no API call when

@@ -36,6 +36,8 @@ public enum RolloutAction: Sendable, Equatable {
   case finished(RolloutResult, seconds: Double, sinceEvent: Double)
   /// An event's claimed digest was contradicted by the registry (metrics).
   case digestMismatch(source: String)
+  /// Tell the configured receivers how a rollout ended (after the write that records it).
+  case notify(RolloutOutcome)
 }
 
 public struct WorkloadPatch: Sendable, Equatable {

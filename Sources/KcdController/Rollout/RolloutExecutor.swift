@@ -27,6 +27,8 @@ struct RolloutExecutor {
   let hints: KCDHints
   /// The API version each workload kind is patched through.
   let resources: WorkloadResources
+  /// Takes rollout outcomes for the configured receivers (it only queues them).
+  var notifier: Notifier? = nil
   /// Workload patches of one pass go out this many at a time.
   static let patchWidth = 4
 
@@ -141,6 +143,8 @@ struct RolloutExecutor {
       metrics.observe(ControllerMetrics.rolloutDuration, [], seconds)
       if result == .success { metrics.observe(ControllerMetrics.eventToAvailable, [], sinceEvent) }
       log.info(result == .success ? "rollout succeeded" : "rollout failed", [("kcd", input.kcd.key), ("result", result.rawValue)])
+    case .notify(let outcome):
+      notifier?.enqueue(outcome)
     }
   }
 

@@ -112,7 +112,8 @@ extension RolloutMachine {
     s.record(RolloutRecord(version: rollout.version, digest: rollout.digest, result: result, startedAt: rollout.startedAt, finishedAt: now,
                            trigger: rollout.trigger))
     var actions: [RolloutAction] = [write(s, kcd), .finished(result, seconds: max(0, now - rollout.startedAt),
-                                                                          sinceEvent: max(0, now - rollout.receivedAt))]
+                                                                          sinceEvent: max(0, now - rollout.receivedAt)),
+                                    .notify(RolloutOutcome(finished: rollout, of: kcd, targets: targets, result: result, reason: reason, message: s.message ?? "", now: now))]
     if success {
       actions.append(.event(EventNote(.normal, "RolloutSucceeded", "\(rollout.image) rolled out")))
     } else {

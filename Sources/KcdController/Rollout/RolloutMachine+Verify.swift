@@ -41,7 +41,7 @@ extension RolloutMachine {
     let (changed, runs) = advance(&v, steps: spec.verify, input: input, candidate: candidate, deadline: v.startedAt + Double(spec.timeoutSeconds),
                                   timeoutSeconds: spec.timeoutSeconds)
     let timeout = Double(spec.timeoutSeconds)
-    if let failure = v.failure { return verificationFailed(input, request: r, verification: v, failure: failure) }
+    if let failure = v.failure { return verificationFailed(input, request: r, verification: v, failure: failure, targets: targets) }
     var s = kcd.status
     if v.passed {
       // Waiting for an approval next: the results are kept, so a restart does not run the
@@ -58,7 +58,8 @@ extension RolloutMachine {
     return RolloutDecision(actions, .requeue(after: max(1, min(30, v.startedAt + timeout - input.now + 1))))
   }
 
-  static func verificationFailed(_ input: RolloutInput, request r: RequestedRollout, verification v: Verification, failure: Verification.Check) -> RolloutDecision {
+  static func verificationFailed(_ input: RolloutInput, request r: RequestedRollout, verification v: Verification, failure: Verification.Check,
+                                 targets: [RolloutTarget] = []) -> RolloutDecision {
     let kcd = input.kcd
     let why = "verification of \(v.image) failed: \(failure.kind): \(failure.message ?? "failed")"
     var s = kcd.status
@@ -72,7 +73,8 @@ extension RolloutMachine {
     s.conditions.set("Ready", .false, reason: "VerificationFailed", message: "\(v.version) was not deployed: it failed verification",
                      generation: kcd.generation, now: input.now)
     s.record(RolloutRecord(version: v.version, digest: v.digest, result: .failed, startedAt: v.startedAt, finishedAt: input.now, trigger: v.trigger))
-    return RolloutDecision([.event(EventNote(.warning, "VerificationFailed", String(why.prefix(1024)))), write(s, kcd, priority: .critical)], .again)
+    return RolloutDecision([.event(EventNote(.warning, "VerificationFailed", String(why.prefix(1024)))), write(s, kcd, priority: .critical),
+                            .notify(RolloutOutcome(refused: v, of: kcd, targets: targets, message: s.message ?? why, now: input.now))], .again)
   }
 
   /// Records what the checks answered, asks again those still open, and fails those still open

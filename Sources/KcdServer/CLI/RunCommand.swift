@@ -22,7 +22,8 @@ enum RunCommand {
     Without --kubeconfig it uses KUBECONFIG, ~/.kube/config, or the in-cluster service account.
     Every flag can also come from the environment: --hooks-addr from KCD_HOOKS_ADDR, and so on
     (--namespace from a comma-separated KCD_NAMESPACE). --config names a YAML or JSON file with
-    registries (credentials, plain-HTTP hosts), repository aliases and trustSignedDigests.
+    registries (credentials, plain-HTTP hosts), repository aliases, trustSignedDigests, and
+    notifications of rollout outcomes with the dashboardURL they link to (docs/notifications.md).
     --kube-qps and --kube-burst are ceilings: kcd halves its rate while the API server answers
     429 and climbs back as requests succeed. A cache whose watch sends nothing (not even a
     bookmark) for --watch-silence-seconds is relisted. The fallback poller looks a repository up

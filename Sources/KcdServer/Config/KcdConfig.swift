@@ -1,10 +1,12 @@
+import KcdController
 import KcdCore
 import KcdHooks
 import KcdJSON
 import KcdYAML
 
 /// kcd's optional configuration file (`--config`, YAML or JSON): registries (credentials,
-/// plain-HTTP ones), repository aliases and intake policy. Flags override it; `KCD_*`
+/// plain-HTTP ones), repository aliases, intake policy and notifications
+/// (`KcdConfig+Notifications.swift`, docs/notifications.md). Flags override it; `KCD_*`
 /// environment variables sit between the two.
 ///
 /// ```yaml
@@ -19,6 +21,9 @@ import KcdYAML
 ///   - from: registry.internal:5000   # events from this host …
 ///     to: registry.example.com       # … match KCDs that name this one
 /// trustSignedDigests: true
+/// dashboardURL: https://kcd.example/
+/// notifications:
+///   - {name: deploys, kind: slack, urlFile: /etc/kcd/slack/url, events: [failed, rolledBack]}
 /// ```
 public struct KcdConfig: Sendable, Equatable {
   public struct Registry: Sendable, Equatable {
@@ -33,6 +38,8 @@ public struct KcdConfig: Sendable, Equatable {
   /// host → host, applied to event repositories before matching.
   public var aliases: [String: String] = [:]
   public var trustSignedDigests = true
+  /// Receivers of rollout outcomes and the dashboard link in their messages.
+  public var notifications = NotificationSettings()
 
   public init() {}
 
@@ -47,8 +54,8 @@ public struct KcdConfig: Sendable, Equatable {
   public static func parse(_ json: JSON, source: String) throws(UsageError) -> KcdConfig {
     var c = KcdConfig()
     guard case .object(let top) = json else { throw UsageError("\(source): the configuration must be a mapping") }
-    for key in top.keys where !["registries", "aliases", "trustSignedDigests"].contains(key) {
-      throw UsageError("\(source): unknown setting \"\(key)\" (known: registries, aliases, trustSignedDigests)")
+    for key in top.keys where !["registries", "aliases", "trustSignedDigests", "notifications", "dashboardURL"].contains(key) {
+      throw UsageError("\(source): unknown setting \"\(key)\" (known: registries, aliases, trustSignedDigests, notifications, dashboardURL)")
     }
     for (i, r) in (json["registries"].arrayValue ?? []).enumerated() {
       guard let host = r["host"].stringValue, !host.isEmpty else { throw UsageError("\(source): registries[\(i)].host is required") }
@@ -74,6 +81,7 @@ public struct KcdConfig: Sendable, Equatable {
       guard let b = json["trustSignedDigests"].boolValue else { throw UsageError("\(source): trustSignedDigests must be true or false") }
       c.trustSignedDigests = b
     }
+    c.notifications = try parseNotifications(json, source: source)
     return c
   }
 

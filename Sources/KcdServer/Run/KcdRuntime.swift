@@ -45,6 +45,8 @@ public final class KcdRuntime: Sendable {
   public let poller: FallbackPoller?
   /// Decides which replica reconciles (nil without leader election).
   public let elector: LeaderElector?
+  /// Tells the configured receivers how rollouts end (nil when none is configured).
+  public let notifier: Notifier?
   let log: Logger
 
   public init(connection: KubeConnection, options: Options, log: Logger) throws {
@@ -86,6 +88,9 @@ public final class KcdRuntime: Sendable {
     controllerOptions.watchSilenceSeconds = options.watchSilenceSeconds
     controllerOptions.leadsAtStart = options.leaderElection == nil
     controllerOptions.workloadResources = Self.discoverWorkloadResources(client, log: log)
+    let notifier = options.config.notifications.receivers.isEmpty ? nil : Notifier(settings: options.config.notifications, metrics: metrics, log: log)
+    controllerOptions.notifier = notifier
+    self.notifier = notifier
     let controller = Controller(client: client, metrics: metrics, options: controllerOptions, log: log)
     self.controller = controller
     pullSecretsBox.set(PullSecretCredentials(client: client, controller: controller, log: log))
@@ -119,6 +124,7 @@ public final class KcdRuntime: Sendable {
   }
 
   public func start() {
+    notifier?.start()
     controller.start()
     poller?.start()
     elector?.start()
@@ -132,6 +138,8 @@ public final class KcdRuntime: Sendable {
     hooksServer.shutdown(grace: 5)
     poller?.stop()
     controller.stopWorkers()
+    // Outcomes of the last passes still go out (bounded), while the Lease is handed over.
+    notifier?.stop(grace: 2)
     elector?.stop(timeout: 2)
     controller.stopCaches()
     apiServer.shutdown(grace: 1)

@@ -56,12 +56,14 @@ public struct ECRHook: HookSource {
   /// Verifies an SNS delivery (signature, certificate, time, topic) before reading it.
   func sns(_ request: HookRequest, headerType: String) throws(HookRejection) -> HookOutcome {
     let message = try SNSMessage(body: request.body)
-    let verifier = try certificates.verifier(for: message.signingCertURL, text: message.fields["SigningCertURL"] ?? "", now: request.now)
-    try message.verifySignature(with: verifier)
-    try message.checkTimestamp(now: request.now, maximumAge: maximumMessageAge)
+    // The topic first: an unauthenticated request for a topic nobody listed must not make kcd
+    // fetch anything (the signing certificate is fetched only for allowed topics).
     if let allowed = allowedTopicARNs, !allowed.contains(message.topicARN) {
       throw .unauthorized("the SNS topic is not allowed (list it as topic=<arn> in the ecr secret file)")
     }
+    let verifier = try certificates.verifier(for: message.signingCertURL, text: message.fields["SigningCertURL"] ?? "", now: request.now)
+    try message.verifySignature(with: verifier)
+    try message.checkTimestamp(now: request.now, maximumAge: maximumMessageAge)
     guard headerType == message.kind.rawValue else { throw .malformed("x-amz-sns-message-type does not match the message Type") }
     switch message.kind {
     case .subscriptionConfirmation:

@@ -1,3 +1,4 @@
+import Synchronization
 import KcdCore
 import KcdCrypto
 import KcdHooks
@@ -98,5 +99,15 @@ import Testing
     let hook = ECRHook(secrets: [], fetch: { _ in Array(SNSVectors.certificate.utf8) }, allowedTopicARNs: [allowed ? topic : "arn:aws:sns:us-east-2:1:x"],
                        extraTrustAnchors: [try! Certificate(pem: SNSVectors.certificate)], certificateCache: SNSCertificateCache())
     #expect(HookTest.status(hook, Self.request(Self.vector(0))) == status)
+  }
+
+  @Test("a topic nobody listed is refused before any certificate is fetched")
+  func topicBeforeFetch() {
+    let fetched = Mutex(0)
+    let hook = ECRHook(secrets: [], fetch: { _ in fetched.withLock { $0 += 1 }; return Array(SNSVectors.certificate.utf8) },
+                       allowedTopicARNs: ["arn:aws:sns:us-east-2:1:x"], extraTrustAnchors: [try! Certificate(pem: SNSVectors.certificate)],
+                       certificateCache: SNSCertificateCache())
+    #expect(HookTest.status(hook, Self.request(Self.vector(0))) == 401)
+    #expect(fetched.withLock { $0 } == 0, "no URL fetched for an unlisted topic")
   }
 }

@@ -147,6 +147,15 @@ private func refusal(_ text: String, limit: Int = 1 << 20) -> Int? {
     #expect(refusal(text) == 413)
   }
 
+  /// The limits hold when the whole line arrives in one read too (a 2 KB extension, a 9 KB
+  /// trailer used to reach the signature check).
+  @Test func limitsHoldWithinOneRead() {
+    #expect(refusal("1;" + String(repeating: "e", count: 2000) + "\r\na\r\n0\r\n\r\n") == 400)
+    #expect(refusal("1\r\na\r\n0\r\nX: " + String(repeating: "t", count: 9000) + "\r\n\r\n") == 431)
+    #expect(refusal("1\r\na\r\n0\r\n" + String(repeating: "X-A: 0123456789\r\n", count: 600) + "\r\n") == 431, "many small trailers add up")
+    #expect(refusal("1;name=value\r\na\r\n0\r\nX-A: b\r\n\r\n") == nil)
+  }
+
   @Test func oversizedChunkHeaderIsNoticed() throws {
     var decoder = ChunkedDecoder(maximumBodySize: 100)
     _ = try decoder.feed(Array("1;".utf8)[...])

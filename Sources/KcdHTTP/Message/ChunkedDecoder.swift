@@ -11,6 +11,12 @@ public struct ChunkedDecoder: Sendable {
 
   public init(maximumBodySize: Int) { self.maximumBodySize = maximumBodySize }
 
+  /// A chunk-size line, extensions included.
+  static let maximumHeaderLine = 1024
+  /// All trailer lines together.
+  static let maximumTrailerBytes = 8192
+  var trailerBytes = 0
+
   /// Consumes bytes; returns how many bytes after the end of the body were not used (pipelined data).
   public mutating func feed(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> ArraySlice<UInt8> {
     pending.append(contentsOf: bytes)
@@ -19,6 +25,8 @@ public struct ChunkedDecoder: Sendable {
       switch state {
       case .size:
         guard let nl = lineEnd(from: i) else { return leftover(from: i, limit: 1024) }
+        // The same limits whether the line came in one read or several.
+        guard nl.start - i <= ChunkedDecoder.maximumHeaderLine else { throw .bad("chunk header (with its extensions) too long") }
         let line = pending[i..<nl.start]
         i = nl.next
         let sizePart = line.split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
@@ -49,6 +57,8 @@ public struct ChunkedDecoder: Sendable {
         state = .size
       case .trailer:
         guard let nl = lineEnd(from: i) else { return leftover(from: i, limit: 8192) }
+        trailerBytes += nl.next - i
+        guard trailerBytes <= ChunkedDecoder.maximumTrailerBytes else { throw HTTPParseError(status: 431, message: "request trailers too large") }
         let empty = nl.start == i
         i = nl.next
         if empty {
@@ -87,8 +97,8 @@ public struct ChunkedDecoder: Sendable {
   /// Lines too long to be a chunk header are an attack, not a slow client.
   public var pendingIsOversized: Bool {
     switch state {
-    case .size: return pending.count > 1024
-    case .trailer: return pending.count > 8192
+    case .size: return pending.count > ChunkedDecoder.maximumHeaderLine
+    case .trailer: return trailerBytes + pending.count > ChunkedDecoder.maximumTrailerBytes
     default: return false
     }
   }

@@ -53,14 +53,18 @@ struct IntakeHardeningTests {
     #expect(try httpRequest(port: port, method: "POST", path: "/hooks/ecr", body: "{}").status == 404)
     #expect(try httpRequest(port: port, method: "POST", path: "/hooks/nope", body: "{}").status == 404)
 
-    // 2 MiB body → 413.
-    let big = String(repeating: "x", count: 2 << 20)
+    // Without its signature headers a CI callback is refused before its body is read.
+    let unsigned = try RawConnection(port: port)
+    unsigned.send("POST /hooks/ci HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n")
+    #expect(unsigned.readResponse()?.status == 401)
+    // With them: a body over the CI callback's limit (64 KiB) → 413, before it is read.
+    let signatureHeads = "webhook-id: m1\r\nwebhook-timestamp: 1\r\nwebhook-signature: v1,x\r\n"
     let c1 = try RawConnection(port: port)
-    c1.send("POST /hooks/ci HTTP/1.1\r\nHost: x\r\nContent-Length: \(big.utf8.count)\r\n\r\n")
+    c1.send("POST /hooks/ci HTTP/1.1\r\nHost: x\r\n\(signatureHeads)Content-Length: \(100 << 10)\r\n\r\n")
     #expect(c1.readResponse()?.status == 413)
     // Bad chunk framing → 400.
     let c2 = try RawConnection(port: port)
-    c2.send("POST /hooks/ci HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")
+    c2.send("POST /hooks/ci HTTP/1.1\r\nHost: x\r\n\(signatureHeads)Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")
     #expect(c2.readResponse()?.status == 400)
     // Content-Length with Transfer-Encoding → 400 (no smuggling).
     let c3 = try RawConnection(port: port)
@@ -87,7 +91,46 @@ struct IntakeHardeningTests {
     #expect(replay.status == 200, "\(replay.text)")
     #expect(try Self.writesToKCDs(sim).count == 1)
     let metrics = try Subprocess.run(["curl", "-s", "http://127.0.0.1:\(kcd.apiPort)/metrics"]).stdout
-    #expect(metrics.contains("kcd_hook_requests_total{source=\"ci\",code=\"401\"} 5"), "\(metrics)")
+    #expect(metrics.contains("kcd_hook_requests_total{source=\"ci\",code=\"401\"} 6"), "\(metrics)")
+  }
+}
+
+/// Bodies are only read within a budget: uploads that would hold more than the listener's body
+/// budget (per peer, half of it) are answered 503 before any body is read, and another peer's
+/// signed callback still goes through.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct BodyBudgetTests {
+  @Test("a hundred 1 MiB uploads held open by one peer: past the budget 503 before reading; another peer's callback is 202")
+  func heldUploads() throws {
+    raiseFileLimit()
+    let sim = try SpineEndToEndTests.cluster()
+    let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory)
+    TestEnvironment.write("dist-token\n", to: sim.directory + "/hooks/distribution")
+    #expect(kcd.waitReady())
+    var held: [RawConnection] = []
+    for _ in 0..<100 {
+      let c = try RawConnection(port: kcd.hooksPort)
+      c.send("POST /hooks/distribution HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer dist-token\r\nContent-Type: application/json\r\nContent-Length: \(1 << 20)\r\n\r\n")
+      held.append(c)
+    }
+    // Each connection is either held (its body awaited within the budget) or refused at once.
+    let refused = held.filter { $0.hasData(timeout: 0.2) }
+    let statuses = refused.compactMap { $0.readResponse()?.status }
+    #expect(statuses.count >= 60 && statuses.allSatisfy { $0 == 503 }, "\(statuses.count) refused: \(Set(statuses))")
+    #expect(held.count - refused.count <= 32, "one peer holds at most half of the 64 MiB budget")
+    // A wrong token never reaches the budget: 401 from the head.
+    let forged = try RawConnection(port: kcd.hooksPort)
+    forged.send("POST /hooks/distribution HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\nContent-Length: \(1 << 20)\r\n\r\n")
+    #expect(forged.readResponse()?.status == 401)
+    // Another peer is served.
+    let body = #"{"repository":"registry.example/shop/web","tag":"main","digest":"\#(randomDigest())","version":"4444444"}"#
+    let other = try RawConnection(port: kcd.hooksPort, from: "127.0.0.2")
+    var head = "POST /hooks/ci HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+    for (k, v) in IntakeHardeningTests.signed(body) { head += "\(k): \(v)\r\n" }
+    other.send(head + "\r\n" + body)
+    let answer = other.readResponse()
+    #expect(answer?.status == 202, "\(answer?.text ?? "")")
+    held.removeAll()
   }
 }
 

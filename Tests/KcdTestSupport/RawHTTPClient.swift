@@ -8,8 +8,16 @@ public final class RawConnection: @unchecked Sendable {
   public let fd: Int32
   var pending: [UInt8] = []
 
-  public init(port: Int, host: String = "127.0.0.1") throws {
+  /// `from`: a local address to send from (another loopback address is another peer).
+  public init(port: Int, host: String = "127.0.0.1", from source: String? = nil) throws {
     fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    if let source {
+      var local = sockaddr_in()
+      local.sin_family = sa_family_t(AF_INET)
+      inet_pton(AF_INET, source, &local.sin_addr)
+      let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+      guard bound == 0 else { close(fd); throw SubprocessError(description: "bind to \(source) failed: \(String(cString: strerror(errno)))") }
+    }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = UInt16(port).bigEndian
@@ -44,6 +52,12 @@ public final class RawConnection: @unchecked Sendable {
       out.append(contentsOf: chunk[0..<n])
     }
     return String(decoding: out, as: UTF8.self)
+  }
+
+  /// True when the server has sent something (or closed) within `timeout`.
+  public func hasData(timeout: Double) -> Bool {
+    var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    return poll(&p, 1, Int32(timeout * 1000)) > 0
   }
 
   /// True when the server has closed the connection (read returns 0 within `timeout`).

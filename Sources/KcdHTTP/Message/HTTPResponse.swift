@@ -100,10 +100,14 @@ public protocol HTTPHandler: Sendable {
   func handle(_ request: HTTPRequest) -> HTTPResponse
   /// Called first by the event loop. The default runs `handle` on a worker thread.
   func reply(_ request: HTTPRequest) -> HTTPReply
+  /// Called with the head (an empty body) before the body is read. The default lets every
+  /// request proceed within the listener's body limit.
+  func admit(_ head: HTTPRequest) -> HTTPAdmission
 }
 
 extension HTTPHandler {
   public func reply(_ request: HTTPRequest) -> HTTPReply { .later { handle(request) } }
+  public func admit(_ head: HTTPRequest) -> HTTPAdmission { .proceed(maximumBodyBytes: nil) }
 }
 
 /// A handler made from a closure.

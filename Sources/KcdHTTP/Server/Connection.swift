@@ -97,11 +97,19 @@ struct Connection {
   mutating func readBody(_ head: HTTPRequestHead) throws -> [UInt8] {
     let deadline = monotonicSeconds() + config.bodyTimeout
     let expectsContinue = head.headers["Expect"]?.lowercased() == "100-continue"
+    // The handler looks at the head before any of the body is read (as on the event loop).
+    var cap = config.maximumBodyBytes
+    if head.framing != .none {
+      switch server.handler.admit(HTTPRequest(method: head.method, target: head.target, version: head.version, headers: head.headers, body: [], remoteAddress: peer)) {
+      case .refuse(let status, let message): throw HTTPParseError(status: status, message: message)
+      case .proceed(let limit): if let limit { cap = min(cap, max(0, limit)) }
+      }
+    }
     switch head.framing {
     case .none:
       return []
     case .length(let n):
-      if n > config.maximumBodyBytes { throw HTTPParseError(status: 413, message: "request body too large") }
+      if n > cap { throw HTTPParseError(status: 413, message: "request body too large") }
       if expectsContinue && buffer.count < n { try socket.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
       while buffer.count < n { try fill(until: deadline) }
       let body = Array(buffer[0..<n])
@@ -109,7 +117,7 @@ struct Connection {
       return body
     case .chunked:
       if expectsContinue && buffer.isEmpty { try socket.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
-      var decoder = ChunkedDecoder(maximumBodySize: config.maximumBodyBytes)
+      var decoder = ChunkedDecoder(maximumBodySize: cap)
       var rest = try decoder.feed(buffer[...])
       buffer = []
       while !decoder.isComplete {

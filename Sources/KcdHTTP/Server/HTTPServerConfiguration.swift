@@ -7,6 +7,8 @@ public struct HTTPServerConfiguration: Sendable {
   public var maximumHeadBytes = 64 * 1024
   public var maximumHeaderCount = HTTPHeadParser.maximumHeaderCount
   public var maximumBodyBytes = 1 << 20
+  /// Bytes of request bodies read at once, all connections together (503 past it).
+  public var bodyBudgetBytes = 64 << 20
   /// From the first byte of a request head (or from accept) until the head is complete.
   public var headerTimeout = 10.0
   /// For the whole body once the head is in.

@@ -162,6 +162,7 @@ final class EventLoop: @unchecked Sendable {
   /// The loop has exited (shutdown's grace period is over): the thread holding the connection
   /// closes it.
   func closeAfterLoopExit(_ connection: LoopConnection) {
+    connection.reader.releaseBudget()
     close(connection.fd)
     load.wrappingSubtract(1, ordering: .relaxed)
     state.connectionClosed()
@@ -268,7 +269,9 @@ final class EventLoop: @unchecked Sendable {
       return
     }
     generation &+= 1
-    let connection = LoopConnection(fd: fd, peer: peer, generation: generation, limits: state.configuration, now: now)
+    let handler = state.handler
+    let connection = LoopConnection(fd: fd, peer: peer, generation: generation, limits: state.configuration, now: now,
+                                    admit: { handler.admit($0) }, budget: state.bodyBudget)
     let index = Int(fd)
     if index >= slots.count { slots.append(contentsOf: repeatElement(nil, count: max(index + 1, slots.count * 2) - slots.count)) }
     slots[index] = connection
@@ -278,6 +281,7 @@ final class EventLoop: @unchecked Sendable {
   }
 
   func closeConnection(_ connection: LoopConnection) {
+    connection.reader.releaseBudget()
     let index = Int(connection.fd)
     if index < slots.count, slots[index] === connection {
       slots[index] = nil

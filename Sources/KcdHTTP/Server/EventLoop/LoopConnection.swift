@@ -48,11 +48,12 @@ final class LoopConnection: @unchecked Sendable {
   /// Set by the thread that owned it: the connection broke and must be closed.
   var failed = false
 
-  init(fd: Int32, peer: String, generation: UInt32, limits: HTTPServerConfiguration, now: Double) {
+  init(fd: Int32, peer: String, generation: UInt32, limits: HTTPServerConfiguration, now: Double,
+       admit: @escaping @Sendable (HTTPRequest) -> HTTPAdmission = { _ in .proceed(maximumBodyBytes: nil) }, budget: BodyBudget = BodyBudget(limit: Int.max)) {
     self.fd = fd
     self.peer = peer
     token = UInt64(generation) << 32 | UInt64(UInt32(bitPattern: fd))
-    reader = RequestReader(limits: limits, acceptedAt: now)
+    reader = RequestReader(limits: limits, acceptedAt: now, admit: admit, budget: budget, peer: peer)
   }
 
   var hasOutput: Bool { outputSent < output.count }

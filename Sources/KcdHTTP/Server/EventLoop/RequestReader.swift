@@ -40,9 +40,27 @@ struct RequestReader {
   private var decoder: ChunkedDecoder?
   private var continuePending = false
 
-  init(limits: HTTPServerConfiguration, acceptedAt now: Double) {
+  /// The handler's look at a head before its body is read.
+  let admit: @Sendable (HTTPRequest) -> HTTPAdmission
+  /// The listener's budget for bodies being read, and what this reader holds of it.
+  let budget: BodyBudget
+  let peer: String
+  private var reserved = 0
+
+  init(limits: HTTPServerConfiguration, acceptedAt now: Double, admit: @escaping @Sendable (HTTPRequest) -> HTTPAdmission = { _ in .proceed(maximumBodyBytes: nil) },
+       budget: BodyBudget = BodyBudget(limit: Int.max), peer: String = "") {
     self.limits = limits
+    self.admit = admit
+    self.budget = budget
+    self.peer = peer
     idleDeadline = now + limits.headerTimeout
+  }
+
+  /// Gives back what this reader holds of the body budget (its body is done, refused, or its
+  /// connection is closing).
+  mutating func releaseBudget() {
+    budget.release(reserved, peer: peer)
+    reserved = 0
   }
 
   /// When the current phase gives up; nil while the request is being answered.
@@ -75,6 +93,7 @@ struct RequestReader {
 
   /// An error answer was queued; the connection will close after it.
   mutating func abandon() {
+    releaseBudget()
     phase = .answering
     head = nil
     decoder = nil
@@ -110,16 +129,29 @@ struct RequestReader {
     skippedBlank = 0
     scanned = 0
     let expectsContinue = parsed.headers["Expect"]?.lowercased() == "100-continue"
+    // A request with a body is looked at first: refused, or given a tighter limit, before any
+    // of the body is read; then its size is taken from the listener's budget.
+    var cap = limits.maximumBodyBytes
+    if parsed.framing != .none {
+      switch admit(HTTPRequest(method: parsed.method, target: parsed.target, version: parsed.version, headers: parsed.headers, body: [], remoteAddress: peer)) {
+      case .refuse(let status, let message): throw HTTPParseError(status: status, message: message)
+      case .proceed(let limit): if let limit { cap = min(cap, max(0, limit)) }
+      }
+    }
     switch parsed.framing {
     case .none:
       phase = .answering
       return .request(parsed, body: [])
     case .length(let n):
-      if n > limits.maximumBodyBytes { throw HTTPParseError(status: 413, message: "request body too large") }
+      if n > cap { throw HTTPParseError(status: 413, message: "request body too large") }
+      guard budget.reserve(n, peer: peer) else { throw HTTPParseError(status: 503, message: "too many request bodies in progress; retry") }
+      reserved = n
       contentLength = n
       continuePending = expectsContinue && buffer.count < n
     case .chunked:
-      decoder = ChunkedDecoder(maximumBodySize: limits.maximumBodyBytes)
+      guard budget.reserve(cap, peer: peer) else { throw HTTPParseError(status: 503, message: "too many request bodies in progress; retry") }
+      reserved = cap
+      decoder = ChunkedDecoder(maximumBodySize: cap)
       continuePending = expectsContinue && buffer.isEmpty
     }
     head = parsed
@@ -153,6 +185,7 @@ struct RequestReader {
     let finished = head!
     head = nil
     phase = .answering
+    releaseBudget()
     return .request(finished, body: body)
   }
 

@@ -5,6 +5,8 @@ import Synchronization
 final class ServingState: Sendable {
   let configuration: HTTPServerConfiguration
   let handler: any HTTPHandler
+  /// Bytes of request bodies being read at once, all connections together.
+  let bodyBudget: BodyBudget
   let port: Int
   let pool: WorkerPool
   let sendTimeout: Double
@@ -18,6 +20,7 @@ final class ServingState: Sendable {
 
   init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, port: Int) {
     self.configuration = configuration
+    bodyBudget = BodyBudget(limit: configuration.bodyBudgetBytes)
     self.handler = handler
     self.port = port
     sendTimeout = Double(configuration.sendTimeoutSeconds)

@@ -4,15 +4,17 @@ import KcdTestSupport
 import Testing
 
 /// `kind: Signature` checks in a real rollout: `kcd run` against KubeSim and Debian's
-/// docker-registry, keys made in the test, signatures in both layouts. A good signature
-/// deploys; a missing one, a wrong key, or a signature of another digest is refused with a
-/// Warning Event and nothing patched.
+/// docker-registry, keys made in the test, signatures in both layouts and keyless (a Fulcio-style
+/// leaf, a log promise and a trusted root made in the test, the root read from a ConfigMap). A
+/// good signature, or the right workflow identity, deploys; a missing one, a wrong key, a
+/// signature of another digest or another identity is refused with a Warning Event and nothing
+/// patched.
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct SignatureRolloutEndToEndTests {
   static var crd: String { TestEnvironment.read(TestEnvironment.packageRoot + "/charts/kcd/crds/kcd.yaml") ?? "" }
 
   /// A Deployment and a KCD per (name, tag, key ConfigMap) following `<registry>/team/app:<tag>`.
-  static func manifests(_ repository: String, _ items: [(name: String, tag: String, key: String)]) -> String {
+  static func manifests(_ repository: String, _ items: [(name: String, tag: String, key: String)], verify: [String: String] = [:]) -> String {
     var out = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"
     for i in items {
       out += """
@@ -35,17 +37,22 @@ struct SignatureRolloutEndToEndTests {
           tag: \(i.tag)
           selector: {app: \(i.name)}
           pollIntervalSeconds: 0
-          verify: [{kind: Signature, publicKey: {configMapRef: {name: \(i.key), key: cosign.pub}}}]
+          verify: \(verify[i.name] ?? "[{kind: Signature, publicKey: {configMapRef: {name: \(i.key), key: cosign.pub}}}]")
 
         """
     }
     return out
   }
 
-  static func configMap(_ name: String, pem: String) -> String {
+  static func configMap(_ name: String, pem: String, key: String = "cosign.pub") -> String {
     var j: JSON = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "namespace": "shop"]]
-    j["data"] = ["cosign.pub": .string(pem)]
+    j["data"] = [.init(stringLiteral: key): .string(pem)]
     return j.text
+  }
+
+  /// A keyless check of the workflow identity the test's Fulcio leaf carries.
+  static func keyless(subject: String) -> String {
+    #"[{kind: Signature, keyless: {issuer: "\#(KeylessBundleRegistryTests.issuer)", subject: "\#(subject)", trustedRoot: {configMapRef: {name: sigstore, key: trusted_root.json}}}}]"#
   }
 
   @Test("a good signature (legacy tag or bundle referrer) deploys; unsigned, wrong key and another digest's signature are refused")
@@ -55,6 +62,10 @@ struct SignatureRolloutEndToEndTests {
     // v1: legacy signature by the trusted key. multi (an index): a bundle on its index digest.
     try scenario.publishLegacy([try scenario.workshop.legacyLayer(naming: scenario.image.digest, key: scenario.key)], for: scenario.image.digest)
     try scenario.publishBundle(try scenario.workshop.dsseBundle(naming: scenario.index.digest, key: scenario.key), for: scenario.index.digest)
+    // v1 also carries a keyless bundle: a Fulcio-style leaf for a workflow identity, logged.
+    let sigstore = try TestSigstore(scenario.workshop)
+    let leaf = try sigstore.leaf(san: "URI:\(KeylessBundleRegistryTests.subject)", issuer: KeylessBundleRegistryTests.issuer)
+    try scenario.publishBundle(try sigstore.dsseBundle(digest: scenario.image.digest, leaf: leaf, integratedTime: Int64(Timestamps.now())), for: scenario.image.digest)
     // v2's `.sig` tag holds a signature of v1's digest (copied over): it signs something else.
     try scenario.publishLegacy([try scenario.workshop.legacyLayer(naming: scenario.image.digest, key: scenario.key)], for: scenario.other.digest)
 
@@ -67,8 +78,12 @@ struct SignatureRolloutEndToEndTests {
     let sim = try SimProcess()
     let repository = scenario.repository
     for doc in [Self.crd, Self.manifests(repository, [("legacy", "v1", "trusted"), ("bundle", "multi", "trusted"), ("copied", "v2", "trusted"),
-                                                       ("wrongkey", "v1", "untrusted"), ("unsigned", "v3", "trusted")]),
-                Self.configMap("trusted", pem: scenario.key.publicPEM), Self.configMap("untrusted", pem: wrongKey.publicPEM)] {
+                                                       ("wrongkey", "v1", "untrusted"), ("unsigned", "v3", "trusted"),
+                                                       ("keyless", "v1", ""), ("keyless-other", "v1", "")],
+                                              verify: ["keyless": Self.keyless(subject: KeylessBundleRegistryTests.subject),
+                                                       "keyless-other": Self.keyless(subject: "https://git.example.com/org/other/.github/workflows/release.yml@refs/heads/main")]),
+                Self.configMap("trusted", pem: scenario.key.publicPEM), Self.configMap("untrusted", pem: wrongKey.publicPEM),
+                Self.configMap("sigstore", pem: sigstore.trustedRoot(), key: "trusted_root.json")] {
       let r = try sim.kubectl(Kubectl.machine, ["apply", "-f", "-"], input: doc)
       #expect(r.status == 0, "\(r)")
     }
@@ -80,9 +95,9 @@ struct SignatureRolloutEndToEndTests {
     let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory, extraArguments: ["--config", config])
     #expect(kcd.waitReady())
     let digests = ["legacy": scenario.image.digest, "bundle": scenario.index.digest, "copied": scenario.other.digest, "wrongkey": scenario.image.digest,
-                   "unsigned": unsigned.digest]
-    let tags = ["legacy": "v1", "bundle": "multi", "copied": "v2", "wrongkey": "v1", "unsigned": "v3"]
-    for name in ["legacy", "bundle", "copied", "wrongkey", "unsigned"] {
+                   "unsigned": unsigned.digest, "keyless": scenario.image.digest, "keyless-other": scenario.image.digest]
+    let tags = ["legacy": "v1", "bundle": "multi", "copied": "v2", "wrongkey": "v1", "unsigned": "v3", "keyless": "v1", "keyless-other": "v1"]
+    for name in ["legacy", "bundle", "copied", "wrongkey", "unsigned", "keyless", "keyless-other"] {
       let sent = try kcd.send(repository: repository, tag: tags[name]!, digest: digests[name]!, version: "1.0.0", extra: ["--kcd", "shop/\(name)"])
       #expect(sent.status == 0, "\(sent)")
     }
@@ -98,12 +113,13 @@ struct SignatureRolloutEndToEndTests {
                                                        "reason=VerificationFailed,involvedObject.name=\(name)", "-o", "json"]) else { return "" }
       return ((try? JSON.parse(r.stdout))?["items"].arrayValue ?? []).compactMap { $0["message"].stringValue }.joined(separator: " | ")
     }
-    for name in ["legacy", "bundle"] {
+    for name in ["legacy", "bundle", "keyless"] {
       #expect(eventually(timeout: 60) { status(name)["currStatus"] == "Success" }, "\(name): \(status(name)) \(kcd.child.errorOutput.suffix(2000))")
       #expect(image(name) == "\(repository):1.0.0@\(digests[name]!)")
     }
     for (name, says) in [("copied", "signed another digest: the payload names \(scenario.image.digest.prefix(19))"),
-                         ("wrongkey", "the signature does not verify with the configured public key"), ("unsigned", "no signature")] {
+                         ("wrongkey", "the signature does not verify with the configured public key"), ("unsigned", "no signature"),
+                         ("keyless-other", "subject")] {
       #expect(eventually(timeout: 60) { status(name)["failedDigest"].stringValue == digests[name] }, "\(name): \(status(name))")
       #expect(warning(name).contains("failed: Signature: ") && warning(name).contains(says), "\(name): \(warning(name))")
       #expect(image(name) == "\(repository):old", "nothing patched")

@@ -281,6 +281,19 @@ import Testing
     }
   }
 
+  @Test("kcd rollback with blue-green: the previous digest goes to the idle side, which the Service switches to")
+  func explicitRollback() {
+    var w = Self.world()
+    Self.drive(&w)
+    #expect(w.kcd.status.currStatus == .success && w.services["web"]?.selector["color"] == "green")
+    w.kcd.request = ExplicitRollbackMachineTests.rollback(W.digestA, version: "0.9.0")
+    Self.drive(&w)
+    #expect(w.kcd.status.currStatus == .success, "\(w.kcd.status)")
+    #expect(w.services["web"]?.selector["color"] == "blue", "switched back to the other side")
+    #expect(w.workloads?.first { $0.ref == Self.blue }?.containers.first?.image == "registry.example/shop/web:0.9.0@\(W.digestA)")
+    #expect(w.kcd.status.history.first?.trigger == "rollback:rollback-1")
+  }
+
   @Test("the Service patched but the switch not recorded (kcd died in between): the next kcd reads it back and does not patch again")
   func crashBetweenPatchAndRecord() throws {
     var w = Self.world()

@@ -101,4 +101,21 @@ import Testing
     ok.pass()
     #expect(ok.kcd.status.currStatus == .success)
   }
+
+  @Test("kcd rollback with Canary: the previous digest goes to the canaries first, then the rest")
+  func explicitRollback() {
+    var w = Self.world(spec: Self.canary)
+    w.kcd.request = ExplicitRollbackMachineTests.rollback(W.digestA, version: "0.9.0")
+    w.pass()
+    #expect(w.patched == [W.ref("web-canary")])
+    w.settle("web-canary")
+    w.pass()
+    w.verifications = [0: .passed("204")]
+    w.pass()
+    w.settle("web")
+    w.settle("worker")
+    w.now += 5
+    w.pass()
+    #expect(w.kcd.status.currStatus == .success && w.image("web") == "registry.example/shop/web:0.9.0@\(W.digestA)")
+  }
 }

@@ -281,6 +281,25 @@ import Testing
     }
   }
 
+  @Test("strategy.verify runs again through the live Service after the switch: a failure there switches back")
+  func checksAfterSwitch() {
+    var spec = Self.spec()
+    spec["strategy"]?["verify"] = [["kind": "Webhook", "url": "https://qa.example/live"]]
+    var w = Self.world(spec)
+    w.settings.canVerify = true
+    w.verifications = [0: .passed("204 before the switch")]
+    w.verificationsPhase = .afterRollout
+    Self.drive(&w)
+    #expect(w.kcd.status.verification?.phase == .afterSwitch, "\(w.kcd.status)")
+    #expect(switches(w).count == 1 && w.services["web"]?.selector["color"] == "green", "switched, the old side still up")
+    #expect(replicas(w, Self.blue) == 3, "not scaled down while the live checks run")
+    w.verifications = [0: .failed("live answered 500")]
+    w.verificationsPhase = .afterSwitch
+    Self.drive(&w)
+    #expect(w.kcd.status.currStatus == .rolledBack, "\(w.kcd.status)")
+    #expect(w.services["web"]?.selector["color"] == "blue", "switched back")
+  }
+
   @Test("kcd rollback with blue-green: the previous digest goes to the idle side, which the Service switches to")
   func explicitRollback() {
     var w = Self.world()

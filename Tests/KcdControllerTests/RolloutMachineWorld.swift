@@ -18,6 +18,8 @@ struct RolloutWorld {
   var resolution: Resolution?
   /// What the verification checks answered (by index).
   var verifications: [Int: VerifyOutcome] = [:]
+  /// When set, the answers are given only to checks of this phase (the executor keys them so).
+  var verificationsPhase: Verification.Phase?
   /// ConfigMaps the world holds (history, config copies), by name; nil data: the API refuses.
   var configMaps: [String: [String: String]] = [:]
   var refuseConfigMaps = false
@@ -90,7 +92,7 @@ struct RolloutWorld {
     var i = RolloutInput(kcd: kcd, workloads: workloads, now: now, settings: settings)
     i.pods = pods
     i.resolution = resolution
-    i.verifications = verifications
+    if verificationsPhase == nil || kcd.status.verification?.phase == verificationsPhase { i.verifications = verifications }
     i.projected = projected
     i.projectionFailures = projectionFailures
     i.refusedPatches = refusedPatches

@@ -8,9 +8,14 @@ public struct Verification: Sendable, Equatable {
   public enum Result: String, Sendable { case passed = "Passed", failed = "Failed" }
 
   /// When the checks run: before anything is patched (`spec.verify`), once the canaries run
-  /// (`strategy.canary.verify`), or once every workload runs the new version, before the
-  /// rollout is a success (`strategy.verify`).
-  public enum Phase: String, Sendable { case beforeRollout = "BeforeRollout", canary = "Canary", afterRollout = "AfterRollout" }
+  /// (`strategy.canary.verify`), once every workload runs the new version, before the rollout
+  /// is a success or a blue-green switch (`strategy.verify`), and after that switch.
+  public enum Phase: String, Sendable {
+    case beforeRollout = "BeforeRollout", canary = "Canary", afterRollout = "AfterRollout"
+    /// ServiceBlueGreen: `strategy.verify` again once the live Service selects the new side,
+    /// before the old side is scaled down (a failure switches back).
+    case afterSwitch = "AfterSwitch"
+  }
   public var phase: Phase = .beforeRollout
 
   public struct Check: Sendable, Equatable {

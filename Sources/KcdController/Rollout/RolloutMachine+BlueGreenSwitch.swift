@@ -53,6 +53,14 @@ extension RolloutMachine {
     case .waiting(let decision): return decision
     case .available: break
     }
+    // strategy.verify once more, now through the live Service, while the old side still runs:
+    // a failure switches back.
+    switch stageChecks(input, rollout: rollout, steps: input.kcd.spec?.postVerify ?? [], phase: .afterSwitch, policy: policy, targets: rollout.workloads) {
+    case .waiting(let decision): return decision
+    case .failed(let why):
+      return failBlueGreen(input, policy: policy, rollout: rollout, plan: plan, reason: "VerificationFailed", message: why + " after Service \(plan.service) was switched")
+    case .passed: break
+    }
     var tail = "; \(plan.live.name) no longer exists"
     if let old {
       tail = "; \(old.ref.name) keeps \(old.progress.replicas) replica(s)"

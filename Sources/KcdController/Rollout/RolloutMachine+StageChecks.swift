@@ -27,9 +27,10 @@ extension RolloutMachine {
                                     image: rollout.image, generation: kcd.generation, startedAt: input.now, receivedAt: rollout.receivedAt, steps: steps)
       s.verification?.phase = phase
       s.rollout?.workloads = targets
-      let what = phase == .canary ? "the canaries of \(rollout.image)" : "\(rollout.image), now running"
+      let what = phase == .canary ? "the canaries of \(rollout.image)" : phase == .afterSwitch ? "\(rollout.image), now live" : "\(rollout.image), now running"
       s.message = "verifying \(what): \(steps.map(\.kind).joined(separator: ", "))"
-      let note = EventNote(.normal, "Verifying", "Verifying \(what) (\(steps.count) check(s)) before \(phase == .canary ? "the other workloads" : "declaring success")")
+      let next = phase == .canary ? "the other workloads" : phase == .afterSwitch ? "scaling the old side down" : "going on"
+      let note = EventNote(.normal, "Verifying", "Verifying \(what) (\(steps.count) check(s)) before \(next)")
       return .waiting(RolloutDecision([write(s, kcd, priority: .critical), .event(note)], .again))
     }
     let deadline = rollout.startedAt + policy.timeout

@@ -73,7 +73,9 @@ public enum RepositoryName {
     guard !name.isEmpty, name.utf8.count <= 512 else { return false }
     var parts = name.split(separator: "/", omittingEmptySubsequences: false)
     if parts.count > 1, let first = parts.first, !isPathComponent(first) || first.contains(".") || first.contains(":") || first == "localhost" {
-      guard isDomain(first) else { return false }
+      // The grammar reads `Registry/app` as host `Registry`; Docker (and kcd's normalising)
+      // would read it as Docker Hub's `docker.io/Registry/app`: refused rather than guessed.
+      guard isDomain(first), first.contains(".") || first.contains(":") || first == "localhost" else { return false }
       parts.removeFirst()
     }
     return parts.allSatisfy(isPathComponent)

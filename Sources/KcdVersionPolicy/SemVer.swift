@@ -52,7 +52,7 @@ public struct SemVer: Sendable, Hashable, Comparable, CustomStringConvertible {
   public init?(_ text: some StringProtocol) {
     var s = Substring(text)
     guard s.utf8.count <= 256 else { return nil }
-    if s.first == "v" || s.first == "V" { s = s.dropFirst() }
+    if s.first == "v" { s = s.dropFirst() }
     var build: String?
     if let plus = s.firstIndex(of: "+") {
       let b = s[s.index(after: plus)...]

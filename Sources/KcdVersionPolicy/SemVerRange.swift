@@ -22,7 +22,12 @@ public struct SemVerRange: Sendable, Hashable, CustomStringConvertible {
     source = text
     var alternatives: [[Comparator]] = []
     var count = 0
-    for group in SemVerRange.split(text, on: "||") {
+    let groups = SemVerRange.split(text, on: "||")
+    // "" alone means any version; an empty alternative next to others is a mistake.
+    if groups.count > 1, groups.contains(where: { $0.allSatisfy { $0 == " " || $0 == "," || $0 == "\t" } }) {
+      throw VersionPolicyError("range \(text.quoted) has an empty alternative")
+    }
+    for group in groups {
       let comparators = try SemVerRange.parseGroup(group)
       count += comparators.count
       guard count <= SemVerRange.maximumComparators else { throw VersionPolicyError("range has more than \(SemVerRange.maximumComparators) comparators") }
@@ -94,7 +99,7 @@ public struct SemVerRange: Sendable, Hashable, CustomStringConvertible {
 
     init(_ text: String) throws(VersionPolicyError) {
       var s = Substring(text)
-      if s.first == "v" || s.first == "V" { s = s.dropFirst() }
+      if s.first == "v" { s = s.dropFirst() }
       let head = s.prefix { $0 != "-" && $0 != "+" }
       let parts = head.split(separator: ".", omittingEmptySubsequences: false)
       guard (1...3).contains(parts.count) else { throw VersionPolicyError("\(text.quoted) is not a version") }

@@ -75,7 +75,7 @@ public final class EventIntake: Sendable {
     if let p = pending, p.recent.contains(event.deliveryID) { return "delivery \(event.deliveryID.prefix(128)) was already received" }
     // A CI callback signed before the one already taken is older news (a late retry, or a
     // replay): it would move the KCD back. Only a callback that says so moves back.
-    if event.source == "ci", !event.movesBack, let signed = event.signedAt, let last = pending?.signedAt, pending?.source == "ci", signed < last {
+    if event.source == "ci", !event.movesBack, let signed = event.signedAt, let last = pending?.latestSignedAt ?? pending?.signedAt, signed < last {
       return "older than the deployed event: signed at \(Timestamps.rfc3339(signed)), the event already taken at \(Timestamps.rfc3339(last)); send it with \"rollback\": true to move back on purpose"
     }
     guard let digest = event.digest else { return nil }
@@ -165,7 +165,7 @@ public final class EventIntake: Sendable {
         result.refused.append((current.key, current.problems.map(\.message).joined(separator: "; ")))
         return result
       }
-      var request = RequestedRollout(event: event, recent: current.request?.recent ?? [])
+      var request = RequestedRollout(event: event, recent: current.request?.recent ?? [], previous: current.request)
       if let reason = EventIntake.duplicateReason(event, kcd: current) {
         // A "nothing new" verdict is only taken from a fresh read.
         if attempt == 1 { continue }

@@ -28,6 +28,8 @@ public struct PendingApproval: Sendable, Equatable {
   public var expiresAt: Double
   /// The last approval (annotation id) refused as not for this digest, so it is said once.
   public var refusedID: String?
+  /// What the KCD said before it waited (put back if the request expires).
+  public var previousStatus: KCDStatus.Phase?
 
   init?(json a: JSON) {
     guard let id = a["requestID"].stringValue, let digest = a["digest"].stringValue else { return nil }
@@ -38,6 +40,7 @@ public struct PendingApproval: Sendable, Equatable {
     since = a["since"].stringValue.flatMap(Timestamps.parse) ?? 0
     expiresAt = a["expiresAt"].stringValue.flatMap(Timestamps.parse) ?? 0
     refusedID = a["refusedID"].stringValue
+    previousStatus = a["previousStatus"].stringValue.flatMap(KCDStatus.Phase.init(rawValue:))
   }
 
   init(requestID: String, digest: String, version: String, image: String, since: Double, expiresAt: Double) {
@@ -53,6 +56,7 @@ public struct PendingApproval: Sendable, Equatable {
     var j: JSON = ["requestID": .string(requestID), "digest": .string(digest), "version": .string(version), "image": .string(image),
                    "since": .string(Timestamps.microTime(since)), "expiresAt": .string(Timestamps.microTime(expiresAt))]
     if let refusedID { j["refusedID"] = .string(refusedID) }
+    if let previousStatus { j["previousStatus"] = .string(previousStatus.rawValue) }
     return j
   }
 }

@@ -32,8 +32,12 @@ public struct RequestedRollout: Sendable, Equatable {
   public var recent: [String]
   /// When the sender signed it (CI callbacks).
   public var signedAt: Double?
+  /// The newest signing time of any CI callback taken for this KCD, kept across requests of
+  /// other sources (a rollback, a registry event): an older callback is never news.
+  public var latestSignedAt: Double?
 
-  public init(event: ImageEvent, recent: [String]) {
+  /// `previous`: the request this one replaces (what it remembers carries over).
+  public init(event: ImageEvent, recent: [String], previous: RequestedRollout? = nil) {
     id = event.deliveryID
     source = event.source
     repository = event.repository
@@ -42,6 +46,7 @@ public struct RequestedRollout: Sendable, Equatable {
     version = event.version
     receivedAt = event.receivedAt
     signedAt = event.signedAt
+    latestSignedAt = [previous?.latestSignedAt ?? previous?.signedAt, event.signedAt].compactMap { $0 }.max()
     self.recent = Array((recent + [event.deliveryID]).suffix(RequestedRollout.recentLimit))
   }
 
@@ -64,6 +69,7 @@ public struct RequestedRollout: Sendable, Equatable {
     receivedAt = j["receivedAt"].stringValue.flatMap(Timestamps.parse) ?? 0
     recent = j["recent"].arrayValue?.compactMap(\.stringValue) ?? []
     signedAt = j["signedAt"].doubleValue
+    latestSignedAt = j["latestSignedAt"].doubleValue
   }
 
   public var json: JSON {
@@ -73,6 +79,7 @@ public struct RequestedRollout: Sendable, Equatable {
     if let digest { j["digest"] = .string(digest) }
     if let version { j["version"] = .string(version) }
     if let signedAt { j["signedAt"] = .double(signedAt) }
+    if let latestSignedAt, latestSignedAt != signedAt { j["latestSignedAt"] = .double(latestSignedAt) }
     return j
   }
 }

@@ -16,6 +16,7 @@ extension RolloutMachine {
       var s = kcd.status
       s.approval = PendingApproval(requestID: r.id, digest: digest, version: version, image: image, since: input.now,
                                    expiresAt: input.now + Double(spec.expiresSeconds))
+      s.approval?.previousStatus = kcd.status.currStatus == .awaitingApproval ? kcd.status.approval?.previousStatus : kcd.status.currStatus
       s.currStatus = .awaitingApproval
       s.currStatusTime = input.now
       let how = "kcd approve \(kcd.namespace)/\(kcd.name) --digest \(digest)"
@@ -41,7 +42,7 @@ extension RolloutMachine {
       s.approval = nil
       s.verification = nil
       s.lastEvent = KCDStatus.LastEvent(source: r.source, id: r.id, receivedAt: r.receivedAt)
-      s.currStatus = kcd.status.currDigest != nil && kcd.status.currDigest == kcd.status.successDigest ? .success : nil
+      s.currStatus = pending.previousStatus
       s.currStatusTime = input.now
       s.message = why
       s.conditions.set("Approved", .false, reason: "ApprovalExpired", message: why, generation: kcd.generation, now: input.now)

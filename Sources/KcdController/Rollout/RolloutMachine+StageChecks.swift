@@ -12,15 +12,18 @@ extension RolloutMachine {
 
   static func stageChecks(_ input: RolloutInput, rollout: ActiveRollout, steps: [VerifyStep], phase: Verification.Phase, policy: RolloutPolicy,
                           targets: [RolloutTarget]) -> StageOutcome {
-    guard !steps.isEmpty else { return .passed }
     let kcd = input.kcd
+    // The checks come from the spec: one that turned invalid mid-rollout cannot say which, so
+    // the stage fails rather than passing unchecked.
+    guard kcd.spec != nil else { return .failed("the KCD's spec became invalid during the rollout; its checks cannot run") }
+    guard !steps.isEmpty else { return .passed }
     guard input.settings.canVerify else { return .failed("this kcd has no verifier configured for \(steps.map(\.kind).joined(separator: ", "))") }
     let candidate = VerificationCandidate(kcd: kcd.ref, repository: kcd.spec?.imageRepo ?? "", image: rollout.image, digest: rollout.digest,
                                           version: rollout.version, trigger: rollout.trigger,
                                           workloads: targets.filter { phase != .canary || $0.canary }.map { "\($0.kind.rawValue)/\($0.name)" },
-                                          requestID: rollout.id)
+                                          requestID: rollout.id, phase: phase, generation: kcd.generation)
     guard var v = kcd.status.verification, v.requestID == rollout.id, v.phase == phase, v.digest == rollout.digest,
-      v.checks.map(\.kind) == steps.map(\.kind)
+      v.generation == kcd.generation, v.checks.map(\.kind) == steps.map(\.kind)
     else {
       var s = kcd.status
       s.verification = Verification(requestID: rollout.id, trigger: rollout.trigger, digest: rollout.digest, version: rollout.version,

@@ -119,6 +119,9 @@ extension RolloutMachine {
     rollout.blueGreen = blueGreen
     let names = targets.map { "\($0.kind.rawValue) \($0.name)" }.joined(separator: ", ")
     var s = kcd.status
+    // An explicit rollback holds the digest it leaves: the tag (or the newest version) still
+    // names it, and the poller or a late webhook must not deploy it again until a new one comes.
+    if r.isExplicitRollback, let left = kcd.status.currDigest, left != digest { s.failedDigest = left }
     s.currStatus = .progressing
     s.currVersion = version
     s.currDigest = digest

@@ -37,7 +37,7 @@ extension RolloutMachine {
       return RolloutDecision([write(s, kcd, priority: .background)], .requeue(after: 30))
     }
     let candidate = VerificationCandidate(kcd: kcd.ref, repository: spec.imageRepo, image: image, digest: digest, version: version, trigger: trigger,
-                                          workloads: targets.map { "\($0.kind.rawValue)/\($0.name)" }, requestID: r.id)
+                                          workloads: targets.map { "\($0.kind.rawValue)/\($0.name)" }, requestID: r.id, generation: kcd.generation)
     let (changed, runs) = advance(&v, steps: spec.verify, input: input, candidate: candidate, deadline: v.startedAt + Double(spec.timeoutSeconds),
                                   timeoutSeconds: spec.timeoutSeconds)
     let timeout = Double(spec.timeoutSeconds)

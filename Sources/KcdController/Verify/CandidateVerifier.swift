@@ -15,6 +15,29 @@ public struct VerificationCandidate: Sendable, Equatable {
   public var workloads: [String]
   /// The request it belongs to (a stable id for what a check creates, such as a Job's name).
   public var requestID: String
+  /// When the checks run and for which spec: part of the ids of what a check creates, so the
+  /// checks of another phase or of an edited spec never share a Job or a webhook id.
+  public var phase: Verification.Phase = .beforeRollout
+  public var generation: Int64 = 0
+
+  public init(kcd: ObjectReference, repository: String, image: String, digest: String, version: String, trigger: String, workloads: [String],
+              requestID: String, phase: Verification.Phase = .beforeRollout, generation: Int64 = 0) {
+    self.kcd = kcd
+    self.repository = repository
+    self.image = image
+    self.digest = digest
+    self.version = version
+    self.trigger = trigger
+    self.workloads = workloads
+    self.requestID = requestID
+    self.phase = phase
+    self.generation = generation
+  }
+
+  /// A stable id for check `index` (`step` described) of this candidate.
+  public func checkSeed(index: Int, step: String) -> String {
+    "\(kcd.namespace)/\(kcd.name)\u{0}\(requestID)\u{0}\(digest)\u{0}\(phase.rawValue)\u{0}\(generation)\u{0}\(index)\u{0}\(step)"
+  }
 }
 
 /// What one check said.

@@ -25,8 +25,8 @@ public struct JobVerifier: Sendable {
 
   static let label = "kcd.dev/verification"
 
-  public static func jobName(_ c: VerificationCandidate, index: Int) -> String {
-    let seed = "\(c.kcd.namespace)/\(c.kcd.name)\u{0}\(c.requestID)\u{0}\(c.digest)\u{0}\(index)"
+  public static func jobName(_ c: VerificationCandidate, index: Int, check: VerifyStep.ImageCheck? = nil) -> String {
+    let seed = c.checkSeed(index: index, step: check.map { "\($0)" } ?? "")
     let hash = Digest.hex(Digest.sha256(Array(seed.utf8))).prefix(10)
     var prefix = String(c.kcd.name.prefix(40))
     while let last = prefix.last, !(last.isLetter || last.isNumber) { prefix.removeLast() }
@@ -53,7 +53,7 @@ public struct JobVerifier: Sendable {
   }
 
   public func verify(_ check: VerifyStep.ImageCheck, index: Int, candidate c: VerificationCandidate) -> VerifyOutcome {
-    let name = JobVerifier.jobName(c, index: index)
+    let name = JobVerifier.jobName(c, index: index, check: check)
     let ns = c.kcd.namespace
     let options = KubeCallOptions.background
     do throws(KubeError) {

@@ -9,11 +9,13 @@ public final class VerificationRuns: Sendable {
   let board: BackgroundAnswers<VerifyOutcome>
   let wake: @Sendable (String) -> Void
 
-  public init(verifier: any CandidateVerifier, threads: Int = 8, perKind: Int = 4, clock: @escaping @Sendable () -> Double = monotonicSeconds,
+  /// At most `perNamespace` checks of one namespace run at once (a tenant whose checks hang
+  /// cannot hold the pool), `threads` in all.
+  public init(verifier: any CandidateVerifier, threads: Int = 16, perNamespace: Int = 2, clock: @escaping @Sendable () -> Double = monotonicSeconds,
               wake: @escaping @Sendable (String) -> Void) {
     self.verifier = verifier
     self.wake = wake
-    board = BackgroundAnswers(threads: threads, perHost: perKind, clock: clock) { answer in
+    board = BackgroundAnswers(threads: threads, perHost: perNamespace, clock: clock) { answer in
       if case .retry = answer { return 5 } else { return 3600 }
     }
   }
@@ -28,7 +30,7 @@ public final class VerificationRuns: Sendable {
   }
 
   public func submit(key: String, verification v: Verification, step: VerifyStep, index: Int, candidate: VerificationCandidate) {
-    board.submit(VerificationRuns.id(key, v, index), host: step.kind, done: { [wake] in wake(key) }) { [verifier] in
+    board.submit(VerificationRuns.id(key, v, index), host: candidate.kcd.namespace, done: { [wake] in wake(key) }) { [verifier] in
       verifier.verify(step, index: index, candidate: candidate)
     }
   }

@@ -25,8 +25,8 @@ public struct WebhookVerifier: Sendable {
      "trigger": .string(c.trigger), "workloads": .array(c.workloads.map { .string($0) })]
   }
 
-  public static func messageID(_ c: VerificationCandidate, index: Int) -> String {
-    let seed = "\(c.kcd.namespace)/\(c.kcd.name)\u{0}\(c.requestID)\u{0}\(c.digest)\u{0}\(index)"
+  public static func messageID(_ c: VerificationCandidate, index: Int, url: String = "") -> String {
+    let seed = c.checkSeed(index: index, step: url)
     return "kcdv_" + Digest.hex(Digest.sha256(Array(seed.utf8))).prefix(32)
   }
 
@@ -35,7 +35,7 @@ public struct WebhookVerifier: Sendable {
       return .failed("kcd has no verification key to sign the request with (--verification-key-file); not sent")
     }
     let body = WebhookVerifier.body(c).serialized()
-    let id = WebhookVerifier.messageID(c, index: index)
+    let id = WebhookVerifier.messageID(c, index: index, url: check.url)
     let timestamp = String(Int64(Timestamps.now()))
     var request = HTTPClientRequest(method: "POST", url: check.url, body: body)
     request.headers.set("Content-Type", "application/json")

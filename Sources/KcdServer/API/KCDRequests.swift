@@ -26,7 +26,7 @@ enum KCDRequests {
   static func request(_ kcd: KCD, spec: KCDSpec, tag: String?, digest: String?, version: String?, source: String, said: (String) -> String) -> Annotation {
     let id = newID(source)
     let event = ImageEvent(repository: spec.repository, tag: tag, digest: digest, version: version, source: source, deliveryID: id, receivedAt: Timestamps.now())
-    let request = RequestedRollout(event: event, recent: kcd.request?.recent ?? [])
+    let request = RequestedRollout(event: event, recent: kcd.request?.recent ?? [], previous: kcd.request)
     return Annotation(key: RequestedRollout.annotation, value: request.json.text, said: said(id))
   }
 

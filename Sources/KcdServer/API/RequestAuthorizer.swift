@@ -45,7 +45,7 @@ struct RequestAuthorizer: Sendable {
     let groups = reviewed["status"]["user"]["groups"].arrayValue ?? []
     let access: JSON = [
       "apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
-      "spec": ["user": .string(user), "groups": .array(groups), "uid": reviewed["status"]["user"]["uid"],
+      "spec": ["user": .string(user), "groups": .array(groups), "uid": reviewed["status"]["user"]["uid"], "extra": reviewed["status"]["user"]["extra"],
                "resourceAttributes": ["namespace": .string(namespace), "verb": "update", "group": "kcd.dev", "resource": "kcds", "name": .string(name)]],
     ]
     let allowed: JSON

@@ -69,9 +69,10 @@ public final class MetricsRegistry: Sendable {
 
   /// The cell to update for this series: `cell` itself once it is the registry's (no lock
   /// after the first time), else the series' own cell (nil for an unknown family).
-  public func live(_ cell: MetricCell, _ name: String, _ labels: [String]) -> MetricCell? {
+  public func live(_ cell: MetricCell, _ name: String, _ labels: @autoclosure () -> [String]) -> MetricCell? {
+    // The labels are only built the first time (hot paths count on every request).
     if cell.attached.load(ordering: .acquiring) { return cell }
-    let registered = self.cell(name, labels, preferring: cell)
+    let registered = self.cell(name, labels(), preferring: cell)
     if registered === cell { cell.attached.store(true, ordering: .releasing) }
     return registered
   }

@@ -70,22 +70,36 @@ public enum RepositoryName {
   /// more follow and it could not be a path component, or it has a `.`, a `:` or is
   /// `localhost`) is DNS labels, upper case allowed, with an optional port.
   public static func isValid(_ name: String) -> Bool {
-    guard !name.isEmpty, name.utf8.count <= 512 else { return false }
-    var parts = name.split(separator: "/", omittingEmptySubsequences: false)
-    if parts.count > 1, let first = parts.first, !isPathComponent(first) || first.contains(".") || first.contains(":") || first == "localhost" {
-      // The grammar reads `Registry/app` as host `Registry`; Docker (and kcd's normalising)
-      // would read it as Docker Hub's `docker.io/Registry/app`: refused rather than guessed.
-      guard isDomain(first), first.contains(".") || first.contains(":") || first == "localhost" else { return false }
-      parts.removeFirst()
+    var name = name
+    // One pass over the bytes, nothing allocated: this runs on every webhook.
+    return name.withUTF8 { b in
+      guard !b.isEmpty, b.count <= 512 else { return false }
+      var start = 0
+      if let slash = b.firstIndex(of: UInt8(ascii: "/")) {
+        let first = UnsafeBufferPointer(rebasing: b[..<slash])
+        let marked = first.contains(UInt8(ascii: ".")) || first.contains(UInt8(ascii: ":")) || first.elementsEqual("localhost".utf8)
+        if marked || !isPathComponent(first) {
+          // The grammar reads `Registry/app` as host `Registry`; Docker (and kcd's normalising)
+          // would read it as Docker Hub's `docker.io/Registry/app`: refused rather than guessed.
+          guard marked, isDomain(first) else { return false }
+          start = slash + 1
+        }
+      }
+      // The path: components separated by single slashes.
+      var from = start
+      while true {
+        let to = b[from...].firstIndex(of: UInt8(ascii: "/")) ?? b.endIndex
+        guard isPathComponent(UnsafeBufferPointer(rebasing: b[from..<to])) else { return false }
+        if to == b.endIndex { return true }
+        from = to + 1
+      }
     }
-    return parts.allSatisfy(isPathComponent)
   }
 
   static func isLowerAlphanumeric(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 48 && c <= 57) }
 
   /// `[a-z0-9]+ ((\.|_|__|-+) [a-z0-9]+)*`
-  static func isPathComponent(_ s: Substring) -> Bool {
-    let b = Array(s.utf8)
+  static func isPathComponent(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
     guard let first = b.first, let last = b.last, isLowerAlphanumeric(first), isLowerAlphanumeric(last) else { return false }
     var i = 0
     while i < b.count {
@@ -105,18 +119,23 @@ public enum RepositoryName {
   }
 
   /// `host[:port]`, host being dot-separated labels of letters, digits and inner hyphens.
-  static func isDomain(_ s: Substring) -> Bool {
-    var host = s
-    if let colon = s.lastIndex(of: ":") {
-      let port = s[s.index(after: colon)...]
-      guard !port.isEmpty, port.count <= 5, port.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
-      host = s[..<colon]
+  static func isDomain(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
+    var hostEnd = s.count
+    if let colon = s.lastIndex(of: UInt8(ascii: ":")) {
+      let port = s[(colon + 1)...]
+      guard !port.isEmpty, port.count <= 5, port.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
+      hostEnd = colon
     }
-    return !host.isEmpty && host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-      let b = Array(label.utf8)
-      func alnum(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) }
-      guard let f = b.first, let l = b.last, alnum(f), alnum(l), b.count <= 63 else { return false }
-      return b.allSatisfy { alnum($0) || $0 == 45 }
+    guard hostEnd > 0 else { return false }
+    func alnum(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) }
+    var from = 0
+    while true {
+      let to = s[from..<hostEnd].firstIndex(of: UInt8(ascii: ".")) ?? hostEnd
+      let label = s[from..<to]
+      guard let f = label.first, let l = label.last, alnum(f), alnum(l), label.count <= 63,
+            label.allSatisfy({ alnum($0) || $0 == 45 }) else { return false }
+      if to == hostEnd { return true }
+      from = to + 1
     }
   }
 

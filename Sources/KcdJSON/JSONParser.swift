@@ -133,15 +133,19 @@ struct JSONParser {
   mutating func parseString() throws(JSONParseError) -> String {
     index += 1
     let start = index
+    var ascii = true
     // Fast path: no escapes.
     while index < bytes.count {
       let c = bytes[index]
       if c == UInt8(ascii: "\"") {
         let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
         index += 1
+        // ASCII needs no validation (and `String(validating:)` is not specialised: slow).
+        if ascii { return String(decoding: slice, as: UTF8.self) }
         guard let s = String(validating: slice, as: UTF8.self) else { throw fail("invalid UTF-8 in string") }
         return s
       }
+      if c >= 0x80 { ascii = false }
       if c == UInt8(ascii: "\\") { break }
       if c < 0x20 { throw fail("control character in string") }
       index += 1

@@ -49,7 +49,7 @@ import Testing
     ("localhost/app", true), ("localhost:5000/app", true), ("123456789012.dkr.ecr.us-east-1.amazonaws.com/nearmap/photos", true),
     ("a/b__c/d-e--f/g.h", true), ("gcr.io/project/image", true), ("127.0.0.1:5000/app", true),
     ("registry.example/Team/app", false), ("Nginx", false), ("bad repo", false), ("a/b/", false), ("/a", false), ("a//b", false),
-    ("a/b___c", false), ("a/-b", false), ("a/b-", false), ("a/.b", false), ("a/b..c", false), ("registry.example:port/app", false),
+    ("a/b___c", false), ("registry.example/", false), ("a..b/c", false), ("a/-b", false), ("a/b-", false), ("a/.b", false), ("a/b..c", false), ("registry.example:port/app", false),
     ("-registry.example/app", false), ("Registry/app", false), ("registry.example:123456/app", false), ("a/b:tag", false),
   ])
   func grammar(name: String, valid: Bool) {

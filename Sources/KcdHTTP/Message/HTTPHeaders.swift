@@ -37,13 +37,12 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
   public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 
   static func same(_ a: String, _ b: String) -> Bool {
-    // Most lookups name a field the way the sender spelled it: equal bytes first.
-    if a == b { return true }
+    // Lengths first (most names differ there), then bytes, case-folded only where they differ.
+    guard a.utf8.count == b.utf8.count else { return false }
     var x = a, y = b
     return x.withUTF8 { p in
       y.withUTF8 { q in
-        guard p.count == q.count else { return false }
-        for i in 0..<p.count where lower(p[i]) != lower(q[i]) { return false }
+        for i in 0..<p.count where p[i] != q[i] && lower(p[i]) != lower(q[i]) { return false }
         return true
       }
     }

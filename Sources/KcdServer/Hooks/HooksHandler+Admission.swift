@@ -25,11 +25,13 @@ extension HooksHandler {
     }
     let source = String(segments[1])
     guard head.method == "POST" else { return .proceed(maximumBodyBytes: 0) }
-    guard let lines = secrets.secrets(for: source), let hook = try? built.source(source, lines: lines, make: sources.make) else {
+    guard let lines = secrets.secrets(for: source) else {
       count(source, 404)
       return .refuse(status: 404, message: "source \(source) is not enabled")
     }
     let limit = HooksHandler.bodyLimits[source] ?? (1 << 20)
+    // Body-signed sources: the headers are enough here (the source itself is built, once,
+    // when the request is authenticated).
     if let required = HooksHandler.signatureHeaders[source] {
       for name in required where (head.headers[name] ?? "").isEmpty {
         count(source, 401)
@@ -39,6 +41,10 @@ extension HooksHandler {
     }
     // SNS deliveries are signed inside the body (their topic is checked before anything else).
     if source == "ecr" && head.headers["x-amz-sns-message-type"] != nil { return .proceed(maximumBodyBytes: limit) }
+    guard let hook = try? built.source(source, lines: lines, make: sources.make) else {
+      count(source, 404)
+      return .refuse(status: 404, message: "source \(source) is not enabled")
+    }
     // Authenticated by the path or a header: the source's own check, on the head alone (with an
     // empty body an authentic request can only fail on its body, never as unauthorized).
     let headers = head.headers

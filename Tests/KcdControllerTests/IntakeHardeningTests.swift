@@ -21,6 +21,13 @@ struct IntakeHardeningTests {
             "Content-Type": "application/json"]
   }
 
+  /// A whole signed `POST /hooks/ci` request, for a raw connection.
+  static func rawSigned(_ body: String, id: String) -> String {
+    var head = "POST /hooks/ci HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n"
+    for (k, v) in signed(body, id: id) { head += "\(k): \(v)\r\n" }
+    return head + "\r\n" + body
+  }
+
   /// Intake's writes: the KCD object itself (the reconciler writes only the status subresource).
   static func writesToKCDs(_ sim: SimProcess) throws -> [JSON] {
     try sim.requestLog().filter { ($0["method"] == "PATCH" || $0["method"] == "PUT") && $0["path"] == "/apis/kcd.dev/v1/namespaces/shop/kcds/web" }
@@ -71,7 +78,8 @@ struct IntakeHardeningTests {
     c3.send("POST /hooks/ci HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
     #expect(c3.readResponse()?.status == 400)
 
-    // 1,000 idle half-open connections; the server still answers.
+    // 1,000 idle half-open connections from one peer: past its cap (512) they are 503 at
+    // once, and another peer is still answered.
     var idle: [RawConnection] = []
     for _ in 0..<1000 {
       guard let c = try? RawConnection(port: port) else { break }
@@ -79,8 +87,15 @@ struct IntakeHardeningTests {
       idle.append(c)
     }
     #expect(idle.count == 1000)
+    // Refused at accept (the held ones have `firstRequestTimeout`, 5 s, before their 408).
+    #expect(eventually(timeout: 4) { idle.filter { $0.hasData(timeout: 0) }.count >= 1000 - 512 })
+    let capped = idle.filter { $0.hasData(timeout: 0) }
+    let cappedStatuses = capped.map { $0.readResponse()?.status ?? 0 }
+    #expect(capped.count >= 1000 - 512 && cappedStatuses.allSatisfy { $0 == 503 }, "\(capped.count) answered at once: \(Set(cappedStatuses))")
     let replayID = "msg_replay_\(Int.random(in: 0..<1_000_000))"
-    let ok = try httpRequest(port: port, method: "POST", path: "/hooks/ci", headers: Self.signed(body, id: replayID), body: body)
+    let other = try RawConnection(port: port, from: "127.0.0.2")
+    other.send(Self.rawSigned(body, id: replayID))
+    let ok = try #require(other.readResponse())
     #expect(ok.status == 202, "\(ok.text)")
     idle.removeAll()
 
@@ -125,9 +140,7 @@ struct BodyBudgetTests {
     // Another peer is served.
     let body = #"{"repository":"registry.example/shop/web","tag":"main","digest":"\#(randomDigest())","version":"4444444"}"#
     let other = try RawConnection(port: kcd.hooksPort, from: "127.0.0.2")
-    var head = "POST /hooks/ci HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
-    for (k, v) in IntakeHardeningTests.signed(body) { head += "\(k): \(v)\r\n" }
-    other.send(head + "\r\n" + body)
+    other.send(IntakeHardeningTests.rawSigned(body, id: "msg_\(Int.random(in: 0..<1_000_000_000))"))
     let answer = other.readResponse()
     #expect(answer?.status == 202, "\(answer?.text ?? "")")
     held.removeAll()

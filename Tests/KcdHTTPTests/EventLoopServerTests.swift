@@ -124,7 +124,9 @@ func raiseFileLimit(to wanted: rlim_t) {
     raiseFileLimit(to: 8192)
     let configuration = testConfiguration {
       $0.maximumConnections = 4096
+      $0.maximumConnectionsPerPeer = 4096
       $0.headerTimeout = 60
+      $0.firstRequestTimeout = 60
       $0.idleTimeout = 60
     }
     let server = try HTTPServer(configuration: configuration, handler: TwoSpeedHandler())

@@ -1,3 +1,4 @@
+import KcdCore
 import KcdHTTP
 import KcdTestSupport
 import Testing
@@ -202,5 +203,70 @@ import Testing
     idle.removeAll()  // closes them
     #expect(eventually { server.activeConnections == 0 })
     #expect(try httpRequest(port: server.port, method: "GET", path: "/again").text == "GET /again\n")
+  }
+
+  /// One peer cannot take every connection: past its own cap it gets the 503 while another
+  /// peer is still served.
+  @Test func connectionsOverThePeerCapGet503WhileOtherPeersAreServed() throws {
+    let configuration = testConfiguration {
+      $0.maximumConnections = 8
+      $0.maximumConnectionsPerPeer = 3
+      $0.headerTimeout = 60
+      $0.firstRequestTimeout = 60
+    }
+    let server = try HTTPServer(configuration: configuration, handler: echoHandler)
+    defer { server.shutdown(grace: 5) }
+    var held = try (0..<3).map { _ in try RawConnection(port: server.port) }
+    #expect(eventually { server.activeConnections == 3 })
+    let fourth = try RawConnection(port: server.port)
+    #expect(fourth.readResponse()?.status == 503)
+    #expect(fourth.isClosedByPeer(timeout: 5))
+    let other = try RawConnection(port: server.port, from: "127.0.0.2")
+    other.send(rawRequest("GET", "/other-peer"))
+    #expect(other.readResponse()?.text == "GET /other-peer\n")
+    // Closing one gives the peer its slot back.
+    held.removeFirst()
+    #expect(eventually { server.activeConnections == 3 })
+    let again = try RawConnection(port: server.port)
+    again.send(rawRequest("GET", "/again"))
+    #expect(again.readResponse()?.text == "GET /again\n")
+    held.removeAll()
+  }
+
+  /// A connection that has not sent a request yet has `firstRequestTimeout`, shorter than
+  /// the head timeout a kept-alive client gets.
+  @Test func aConnectionWithoutARequestIsDroppedSooner() throws {
+    let configuration = testConfiguration {
+      $0.headerTimeout = 60
+      $0.firstRequestTimeout = 0.5
+    }
+    let server = try HTTPServer(configuration: configuration, handler: echoHandler)
+    defer { server.shutdown(grace: 5) }
+    let started = monotonicSeconds()
+    let connection = try RawConnection(port: server.port)
+    #expect(connection.readResponse()?.status == 408)
+    #expect(monotonicSeconds() - started < 10)
+    #expect(eventually { server.activeConnections == 0 })
+  }
+
+  /// A refused request (here 401) closes its connection, so a client cannot hold sockets by
+  /// sending one bogus request on each; an accepted one keeps it.
+  @Test(arguments: [400, 401, 403, 404, 405])
+  func aRefusalClosesItsConnection(status: Int) throws {
+    let handler = HTTPClosureHandler { request in
+      request.target == "/ok" ? .text(200, "ok") : .text(status, "no")
+    }
+    let server = try HTTPServer(configuration: testConfiguration(), handler: handler)
+    defer { server.shutdown(grace: 5) }
+    let kept = try RawConnection(port: server.port)
+    kept.send(rawRequest("GET", "/ok"))
+    let ok = try #require(kept.readResponse())
+    #expect(ok.status == 200 && ok.header("connection") == nil)
+    #expect(!kept.isClosedByPeer(timeout: 0.3))
+    let refused = try RawConnection(port: server.port)
+    refused.send(rawRequest("GET", "/no"))
+    let response = try #require(refused.readResponse())
+    #expect(response.status == status && response.header("connection") == "close")
+    #expect(refused.isClosedByPeer(timeout: 5))
   }
 }

@@ -116,3 +116,15 @@ public struct HTTPClosureHandler: HTTPHandler {
   public init(_ body: @escaping @Sendable (HTTPRequest) -> HTTPResponse) { self.body = body }
   public func handle(_ request: HTTPRequest) -> HTTPResponse { body(request) }
 }
+
+extension HTTPResponse {
+  /// A refusal closes its connection (`Connection: close`): a client that was refused — a bad
+  /// request, not authenticated, no such route — keeps no socket for later, so idle sockets
+  /// cannot be held by sending one bogus request each.
+  var closesConnection: Bool {
+    switch status {
+    case 400, 401, 403, 404, 405: return true
+    default: return false
+    }
+  }
+}

@@ -31,7 +31,7 @@ struct Connection {
         case .now(let answer): response = answer
         case .later(let work): response = work()
         }
-        let keepAlive = request.wantsKeepAlive && !server.isStopping
+        let keepAlive = request.wantsKeepAlive && !server.isStopping && !response.closesConnection
         guard try write(response, keepAlive: keepAlive, version: head.version, isHead: head.method == "HEAD") else { return }
         if !keepAlive { return }
       } catch let error as HTTPParseError {
@@ -46,7 +46,7 @@ struct Connection {
   /// nil when the connection ended cleanly between requests. A new connection that sends
   /// nothing gets a 408; an idle keep-alive connection is closed without a word.
   mutating func readHead(first: Bool) throws -> HTTPRequestHead? {
-    let idleDeadline = monotonicSeconds() + (first ? config.headerTimeout : config.idleTimeout)
+    let idleDeadline = monotonicSeconds() + (first ? min(config.headerTimeout, config.firstRequestTimeout) : config.idleTimeout)
     var headDeadline: Double? = buffer.isEmpty ? nil : monotonicSeconds() + config.headerTimeout
     while true {
       // Empty lines before a request are tolerated (RFC 9112 §2.2), a few of them: drop them in

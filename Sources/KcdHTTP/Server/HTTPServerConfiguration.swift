@@ -4,6 +4,8 @@ public struct HTTPServerConfiguration: Sendable {
   /// `host:port`, `:port` (all interfaces) or `[v6]:port`; port 0 picks a free port.
   public var address: String
   public var maximumConnections = 1024
+  /// Connections one peer address may hold (behind an Ingress, per Ingress pod).
+  public var maximumConnectionsPerPeer = 512
   public var maximumHeadBytes = 64 * 1024
   public var maximumHeaderCount = HTTPHeadParser.maximumHeaderCount
   public var maximumBodyBytes = 1 << 20
@@ -11,6 +13,11 @@ public struct HTTPServerConfiguration: Sendable {
   public var bodyBudgetBytes = 64 << 20
   /// From the first byte of a request head (or from accept) until the head is complete.
   public var headerTimeout = 10.0
+  /// From accept until the first request head is complete: a connection that has not yet
+  /// sent a request holds a socket only briefly. (A refused request — 400, 401, 403, 404,
+  /// 405 — closes its connection, so only a connection that made an accepted request is kept
+  /// for the next one.)
+  public var firstRequestTimeout = 5.0
   /// For the whole body once the head is in.
   public var bodyTimeout = 30.0
   /// Between keep-alive requests.

@@ -13,11 +13,13 @@ final class ThreadedServer: ServerEngine {
   let listener: Listener
   let stopping = Atomic<Bool>(false)
   let active = Atomic<Int>(0)
+  let peers: PeerConnections
   let acceptDone = Atomic<Bool>(false)
 
   init(configuration: HTTPServerConfiguration, handler: any HTTPHandler) throws(SocketError) {
     self.configuration = configuration
     self.handler = handler
+    peers = PeerConnections(limit: configuration.maximumConnectionsPerPeer)
     self.listener = try Listener.open(address: configuration.address)
     Threads.spawn { [self] in acceptLoop() }
   }
@@ -31,8 +33,8 @@ final class ThreadedServer: ServerEngine {
   func acceptLoop() {
     while let (fd, peer) = listener.accept() {
       if isStopping { close(fd); break }
-      let count = active.wrappingAdd(1, ordering: .relaxed).newValue
-      if count > configuration.maximumConnections {
+      // The listener's cap, then the peer's: one peer cannot take every connection.
+      guard active.wrappingAdd(1, ordering: .relaxed).newValue <= configuration.maximumConnections, peers.open(peer) else {
         active.wrappingSubtract(1, ordering: .relaxed)
         HTTPServer.refuseBusy(fd)
         continue
@@ -41,7 +43,10 @@ final class ThreadedServer: ServerEngine {
       socket.setSendTimeout(seconds: configuration.sendTimeoutSeconds)
       socket.setNoDelay()
       let started = Threads.spawn { [self] in
-        defer { active.wrappingSubtract(1, ordering: .relaxed) }
+        defer {
+          active.wrappingSubtract(1, ordering: .relaxed)
+          peers.close(peer)
+        }
         var stream: any ByteStream = socket
         if let tls = configuration.tls {
           guard let session = try? TLSStream(socket: socket, context: tls, timeoutSeconds: Int(configuration.headerTimeout.rounded(.up))) else { return }
@@ -53,6 +58,7 @@ final class ThreadedServer: ServerEngine {
       if !started {
         // No thread for it (resource limits): answer like the connection cap, keep the count right.
         active.wrappingSubtract(1, ordering: .relaxed)
+        peers.close(peer)
         HTTPServer.refuseBusy(dup(fd))
       }
     }

@@ -113,10 +113,10 @@ final class EventLoop: @unchecked Sendable {
       defer { box = Mailbox(closed: true) }
       return box
     }
-    for (fd, _) in mail.adopted {
+    for (fd, peer) in mail.adopted {
       close(fd)
       load.wrappingSubtract(1, ordering: .relaxed)
-      state.connectionClosed()
+      state.connectionClosed(peer: peer)
     }
     for connection in mail.returned { closeConnection(connection) }
     for case let connection? in slots {
@@ -165,7 +165,7 @@ final class EventLoop: @unchecked Sendable {
     connection.reader.releaseBudget()
     close(connection.fd)
     load.wrappingSubtract(1, ordering: .relaxed)
-    state.connectionClosed()
+    state.connectionClosed(peer: connection.peer)
   }
 
   /// Takes back a connection a worker re-armed itself and marked done. False while it is
@@ -226,14 +226,15 @@ final class EventLoop: @unchecked Sendable {
         default: return  // EAGAIN: all taken
         }
       }
-      if state.active.wrappingAdd(1, ordering: .relaxed).newValue > maximum {
-        state.connectionClosed()
+      let peer = Listener.describe(&storage)
+      // The listener's cap, then the peer's: one peer cannot take every connection.
+      guard state.active.wrappingAdd(1, ordering: .relaxed).newValue <= maximum, state.peers.open(peer) else {
+        state.active.wrappingSubtract(1, ordering: .relaxed)
         HTTPServer.refuseBusy(fd)
         continue
       }
       var one: Int32 = 1
       setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-      let peer = Listener.describe(&storage)
       let target = leastLoaded()
       target.load.wrappingAdd(1, ordering: .relaxed)
       if target !== self {
@@ -265,7 +266,7 @@ final class EventLoop: @unchecked Sendable {
     if state.isStopping {
       close(fd)
       load.wrappingSubtract(1, ordering: .relaxed)
-      state.connectionClosed()
+      state.connectionClosed(peer: peer)
       return
     }
     generation &+= 1
@@ -289,7 +290,7 @@ final class EventLoop: @unchecked Sendable {
     }
     close(connection.fd)
     load.wrappingSubtract(1, ordering: .relaxed)
-    state.connectionClosed()
+    state.connectionClosed(peer: connection.peer)
   }
 
   /// Registers the connection for what it waits for next; nothing to do when it already is

@@ -66,7 +66,8 @@ final class LoopConnection: @unchecked Sendable {
 
   /// Queues the head (and body) of `response`; returns the producer when a chunked stream
   /// must follow (written by a thread that may block).
-  func queue(_ response: HTTPResponse, keepAlive: Bool, isHead: Bool) -> (@Sendable (any ChunkSink) throws -> Void)? {
+  func queue(_ response: HTTPResponse, keepAlive wanted: Bool, isHead: Bool) -> (@Sendable (any ChunkSink) throws -> Void)? {
+    let keepAlive = wanted && !response.closesConnection
     afterOutput = keepAlive ? .keepAlive : .close
     switch response.body {
     case .bytes(let body):

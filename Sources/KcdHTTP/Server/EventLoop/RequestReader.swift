@@ -53,7 +53,7 @@ struct RequestReader {
     self.admit = admit
     self.budget = budget
     self.peer = peer
-    idleDeadline = now + limits.headerTimeout
+    idleDeadline = now + min(limits.headerTimeout, limits.firstRequestTimeout)
   }
 
   /// Gives back what this reader holds of the body budget (its body is done, refused, or its

@@ -7,6 +7,8 @@ final class ServingState: Sendable {
   let handler: any HTTPHandler
   /// Bytes of request bodies being read at once, all connections together.
   let bodyBudget: BodyBudget
+  /// Connections per peer address.
+  let peers: PeerConnections
   let port: Int
   let pool: WorkerPool
   let sendTimeout: Double
@@ -21,6 +23,7 @@ final class ServingState: Sendable {
   init(configuration: HTTPServerConfiguration, handler: any HTTPHandler, port: Int) {
     self.configuration = configuration
     bodyBudget = BodyBudget(limit: configuration.bodyBudgetBytes)
+    peers = PeerConnections(limit: configuration.maximumConnectionsPerPeer)
     self.handler = handler
     self.port = port
     sendTimeout = Double(configuration.sendTimeoutSeconds)
@@ -31,5 +34,8 @@ final class ServingState: Sendable {
   var isStopping: Bool { stopping.load(ordering: .relaxed) }
   var isForced: Bool { forced.load(ordering: .relaxed) }
 
-  func connectionClosed() { active.wrappingSubtract(1, ordering: .relaxed) }
+  func connectionClosed(peer: String) {
+    active.wrappingSubtract(1, ordering: .relaxed)
+    peers.close(peer)
+  }
 }

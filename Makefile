@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 export KCD_KUBECTL_120 := $(CURDIR)/.build-tools/kubectl-1.20/usr/bin/kubectl
 
-.PHONY: all setup build test test-swift test-python demo sim bench release clean
+.PHONY: all setup build test test-swift test-python fuzz fuzz-smoke demo sim bench release clean
 
 all: build
 
@@ -19,6 +19,15 @@ test: setup
 	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
 	$(SWIFT) test --skip-build --no-parallel $(SWIFT_BUILD_FLAGS)
 	KCD_BIN=$(CURDIR)/.build/debug/kcd python3 -m pytest -q Tests/python
+	FUZZ_SECONDS=2 scripts/fuzz.sh
+
+# libFuzzer harnesses with AddressSanitizer (docs/fuzzing.md): FUZZ_SECONDS per harness.
+fuzz: setup
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
+
+# A few seconds of every harness: a harness that no longer builds or crashes at once fails.
+fuzz-smoke: setup
+	FUZZ_SECONDS=2 scripts/fuzz.sh
 
 demo: build
 	.build/debug/kcd demo

@@ -49,3 +49,13 @@ let package = Package(
     .testTarget(name: "KcdRegistryTests", dependencies: ["KcdRegistry", "KcdHTTP", "KcdJSON", "KcdCore", "KcdCrypto", "KcdTestSupport"], swiftSettings: swiftSettings),
   ]
 )
+
+// The libFuzzer harnesses (`make fuzz`, docs/fuzzing.md): only when KCD_FUZZ=1, so the usual
+// builds (and release builds, where `@testable import` is unavailable) never compile them.
+if Context.environment["KCD_FUZZ"] == "1" {
+  package.products.append(.executable(name: "kcd-fuzz", targets: ["kcd-fuzz"]))
+  package.targets.append(.executableTarget(
+    name: "kcd-fuzz",
+    dependencies: ["KcdCore", "KcdJSON", "KcdYAML", "KcdHTTP", "KcdKube", "KcdHooks", "KcdCrypto", "KcdRegistry", "KcdSigning", "KcdVersionPolicy", "KcdPattern", "KcdController"],
+    path: "Fuzz/KcdFuzz", swiftSettings: swiftSettings))
+}

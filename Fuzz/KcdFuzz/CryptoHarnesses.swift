@@ -1,0 +1,52 @@
+import KcdCore
+import KcdCrypto
+@testable import KcdHooks
+
+/// Certificates, JWTs and key sets, SNS messages and SigV4 canonicalisation.
+enum CryptoHarnesses {
+  static let all = [
+    // DER as it comes from a registry or an SNS endpoint, and PEM text.
+    Harness(name: "x509") { bytes in
+      if let cert = try? Certificate.parse(bytes) {
+        _ = cert.matches(host: "sns.us-east-2.amazonaws.com")
+        _ = cert.isValid(at: SourceHarnesses.now)
+      }
+      _ = try? Certificate.all(pem: String(decoding: bytes, as: UTF8.self))
+    },
+    // A compact JWT checked against the harness's key set (GCR's Pub/Sub tokens, CI identity).
+    Harness(name: "jwt") { bytes in
+      let text = String(decoding: bytes, as: UTF8.self)
+      _ = try? JWT.decode(text)
+      guard let keys = SourceHarnesses.gcrKeys else { return }
+      let expect = JWT.Expectations.google(audiences: ["https://kcd.example/hooks/gcr"], emails: ["pubsub@kcd-fuzz.iam.gserviceaccount.com"])
+      _ = try? JWT.verify(text, keys: keys, expect: expect, now: SourceHarnesses.now)
+    },
+    Harness(name: "jwks") { bytes in
+      _ = try? JWT.KeySet(document: bytes)
+    },
+    // An SNS message body: the fields, the string it signs, the subscribe URL.
+    Harness(name: "sns-message") { bytes in
+      guard let message = try? SNSMessage(body: bytes) else { return }
+      _ = message.stringToSign
+      _ = try? message.subscribeURL()
+      _ = PayloadURL(message.fields["UnsubscribeURL"] ?? "")
+    },
+    // Signing is deterministic and does not depend on the order of (distinct) header names.
+    Harness(name: "sigv4") { bytes in
+      let input = HeadAndBody(bytes)
+      let target = input.header("x-fuzz-target") ?? "/"
+      let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+      let headers = input.headers.filter { $0.name != "x-fuzz-target" }
+      let request = SigV4Request(method: "POST", path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "", headers: headers, body: input.body)
+      let signer = SigV4Signer(region: "us-east-1", service: "ecr")
+      let credentials = AWSSigningCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+      let first = signer.sign(request, credentials: credentials, at: 1_700_000_000)
+      var reversed = request
+      reversed.headers.reverse()
+      let names = headers.map { $0.name.lowercased() }
+      if Set(names).count == names.count {
+        expect(signer.sign(reversed, credentials: credentials, at: 1_700_000_000).signature == first.signature, "header order changed the signature")
+      }
+    },
+  ]
+}

@@ -76,8 +76,13 @@ struct OIDCEndToEndTests {
     _ = try Subprocess.run(["rm", "-f", kcd.secretFile])
     #expect(kcd.waitReady())
 
+    /// Each KCD's event annotation and resourceVersion (any write, status included, changes it),
+    /// and the Events in the namespace.
     func recorded() -> [String] {
-      ["web", "proxy"].map { sim.json(["kcd", $0, "-n", "shop"])["metadata"]["annotations"]["kcd.dev/event"].stringValue ?? "" }
+      ["web", "proxy"].flatMap { name -> [String] in
+        let metadata = sim.json(["kcd", name, "-n", "shop"])["metadata"]
+        return [metadata["annotations"]["kcd.dev/event"].stringValue ?? "", metadata["resourceVersion"].stringValue ?? ""]
+      } + [String(sim.json(["events", "-n", "shop"])["items"].arrayValue?.count ?? -1)]
     }
     let before = recorded(), imageBefore = SpineEndToEndTests.image(sim)
     var tokens: [String] = []
@@ -104,6 +109,10 @@ struct OIDCEndToEndTests {
                 body: Self.body(digest: randomDigest(), kcd: "shop/proxy"))
     try refused(403, "a KCD outside the identity's KCDs, by repository", because: "may not roll out shop/proxy", token: try k1.sign(Self.claims(issuer)),
                 body: Self.body(digest: randomDigest(), repository: "registry.example/shop/proxy"))
+    // The ci key file is gone: a signed callback is no longer authentic, yet /hooks/ci is enabled.
+    #expect(eventually(timeout: 5) {
+      (try? CallbackReplayTests.send(kcd, CallbackReplayTests.signed(digest: randomDigest(), version: "1111111", at: Int64(Timestamps.now()))))?.status == 401
+    })
     #expect(recorded() == before, "nothing recorded on refusals")
     #expect(SpineEndToEndTests.image(sim) == imageBefore)
 
@@ -115,9 +124,13 @@ struct OIDCEndToEndTests {
     let sent = try Subprocess.run([TestEnvironment.kcdBinary, "hooks", "send", "--url", kcd.hooksURL, "--oidc-token-file", dir + "/id-token",
                                    "--repository", Self.repository, "--tag", "main", "--digest", digest, "--version", "abc1234"], timeout: 60)
     #expect(sent.status == 0 && sent.stdout.contains("/api/v1/namespaces/shop/kcds/web"), "\(sent)")
+    let both = try Subprocess.run([TestEnvironment.kcdBinary, "hooks", "send", "--url", kcd.hooksURL, "--oidc-token-file", dir + "/id-token",
+                                   "--secret-file", dir + "/id-token", "--repository", Self.repository, "--tag", "main"], timeout: 30)
+    #expect(both.status == 2 && both.stderr.contains("not both") && !both.stderr.contains(token), "\(both)")
     #expect(eventually(timeout: 60) { SpineEndToEndTests.image(sim) == "\(Self.repository):abc1234@\(digest)" }, "\(SpineEndToEndTests.kcdStatus(sim))")
+    #expect(eventually(timeout: 30) { SpineEndToEndTests.kcdStatus(sim)["currStatus"] == "Success" })
     let afterGood = recorded()
-    #expect(afterGood[0] != before[0] && afterGood[1] == before[1])
+    #expect(afterGood[0] != before[0] && afterGood[2...3] == before[2...3], "only shop/web took the event")
 
     // The same token again: refused, nothing recorded.
     try refused(401, "replayed token", because: "already used", token: token, body: Self.body(digest: randomDigest()))

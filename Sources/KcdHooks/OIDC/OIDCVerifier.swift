@@ -45,8 +45,9 @@ public final class OIDCVerifier: Sendable {
       throw .unauthorized("the token's issuer is not configured")
     }
     let candidates = try keys.candidates(issuer, kid: token.keyID, algorithm: algorithm)
+    // Not logged: nothing in a token whose signature fails is the issuer's word.
     guard candidates.contains(where: { $0.verify(token.signature, signingInput: token.signingInput) }) else {
-      throw refused(issuer, token.claims, .unauthorized("the token's signature does not verify"))
+      throw .unauthorized("the token's signature does not verify")
     }
     let audiences = token.claims["aud"].arrayValue?.compactMap(\.stringValue) ?? token.claims["aud"].stringValue.map { [$0] } ?? []
     guard audiences.contains(issuer.audience) else { throw refused(issuer, token.claims, .unauthorized("the token's audience is not kcd's")) }
@@ -80,7 +81,7 @@ public final class OIDCVerifier: Sendable {
     }
   }
 
-  /// Logs a refusal of a token whose issuer is known (issuer and subject only).
+  /// Logs a refusal of a token the issuer signed (issuer and subject only).
   func refused(_ issuer: OIDCIssuer, _ claims: JSON, _ rejection: HookRejection) -> HookRejection {
     let subject = String((claims["sub"].stringValue ?? "").prefix(256))
     log.warn("oidc token refused", [("issuer", issuer.issuer), ("subject", subject), ("reason", rejection.message)])

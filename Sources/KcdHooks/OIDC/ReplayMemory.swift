@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Tokens already used, each until it expires, so an ID token opens kcd's door once. Memory is
-/// bounded: expired entries are dropped, and when `capacity` live entries are held kcd refuses
+/// bounded (about 100 bytes an entry): expired entries are dropped, and when `capacity` live entries are held kcd refuses
 /// new tokens (the caller answers 503) rather than forget one that could then be replayed.
 public final class ReplayMemory: Sendable {
   public enum Outcome: Sendable, Equatable {
@@ -18,7 +18,7 @@ public final class ReplayMemory: Sendable {
     var insertsSinceSweep = 0
   }
 
-  public init(capacity: Int = 100_000) { self.capacity = max(1, capacity) }
+  public init(capacity: Int = 10_000) { self.capacity = max(1, capacity) }
 
   /// Remembers `key` until `expiresAt` (plus the tolerance a token is accepted for after its
   /// `exp`) unless it is remembered already.

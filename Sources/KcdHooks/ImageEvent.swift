@@ -23,6 +23,9 @@ public struct ImageEvent: Sendable, Equatable {
   public var signedAt: Double?
   /// The sender means to move the KCD back to an earlier build (a CI callback's `"rollback": true`).
   public var movesBack = false
+  /// The KCDs the sender may reach (a CI callback from an OIDC identity limited by kcd's
+  /// configuration); nil: any KCD that follows the event.
+  public var scope: KCDScope?
 
   /// Delivery ids longer than this are refused (they are remembered on the KCD).
   public static let maximumDeliveryIDLength = 256

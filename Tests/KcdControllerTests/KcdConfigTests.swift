@@ -78,6 +78,12 @@ import Testing
     ("{dashboardURL: kcd.example}", "dashboardURL must be an http(s) URL"),
   ])
   func refuses(text: String, message: String) throws {
+    try Self.expectRefusal(text, message)
+  }
+
+  /// Parsing `text` fails with a message that names the file and contains `message` (and no
+  /// secret given in the text).
+  static func expectRefusal(_ text: String, _ message: String) throws {
     do {
       _ = try KcdConfig.parse(try YAML.parse(text), source: "kcd.yaml")
       Issue.record("expected an error for \(text)")

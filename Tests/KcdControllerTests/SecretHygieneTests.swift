@@ -35,7 +35,11 @@ struct SecretHygieneTests {
     TestEnvironment.write(verificationKey + "\n", to: keyFile)
     let config = sim.directory + "/kcd.yaml"
     // A registry that is not there: look-ups fail, and their errors must not carry the password.
-    TestEnvironment.write("registries:\n  - {host: \"127.0.0.1:9\", username: robot, passwordFile: \(passwordFile), insecure: true}\n", to: config)
+    // An OIDC issuer whose ID tokens authenticate CI callbacks: its tokens are secrets too.
+    let oidcKey = try OIDCTestKey(kid: "hygiene", kind: .rsa, directory: sim.directory)
+    let issuer = try OIDCTestIssuer(publishing: [oidcKey], directory: sim.directory)
+    TestEnvironment.write("registries:\n  - {host: \"127.0.0.1:9\", username: robot, passwordFile: \(passwordFile), insecure: true}\n"
+                          + OIDCEndToEndTests.config(issuer), to: config)
     let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory, secret: secrets["ci"]!,
                              extraArguments: ["--config", config, "--verification-key-file", keyFile])
     for (source, secret) in secrets where source != "ci" { TestEnvironment.write(secret + "\n", to: sim.directory + "/hooks/\(source)") }
@@ -73,6 +77,15 @@ struct SecretHygieneTests {
     // A forged CI callback carrying the real key in its signature header.
     _ = try httpRequest(port: hooks, method: "POST", path: "/hooks/ci",
                         headers: ["webhook-id": "m", "webhook-timestamp": "1", "webhook-signature": "v1," + secrets["ci"]!], body: "{}")
+    // OIDC tokens: one accepted, one refused (wrong audience), one replayed, one malformed.
+    // (Issued after the signed callback above: an older one would be "older than the deployed event".)
+    let oidcToken = try oidcKey.sign(OIDCEndToEndTests.claims(issuer, ["iat": .double(Timestamps.now().rounded(.up) + 2)]))
+    let forgedToken = try oidcKey.sign(OIDCEndToEndTests.claims(issuer, ["aud": "https://other.example"]))
+    for (token, expected) in [(oidcToken, 202), (forgedToken, 401), (oidcToken, 401), (oidcToken + "x.y", 401)] {
+      let answer = try OIDCEndToEndTests.send(kcd, token: token, body: OIDCEndToEndTests.body(digest: randomDigest()))
+      #expect(answer.status == expected, "\(answer.text)")
+      #expect(!answer.text.contains(token.split(separator: ".")[1]), "a token is echoed in an answer")
+    }
     // API actions with the kubeconfig's token (the admin) and a bogus one.
     for token in [kubeToken, "bogus-token"] {
       _ = try Subprocess.run(["curl", "-s", "-X", "POST", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(kcd.apiPort)/api/v1/namespaces/shop/kcds/web/sync"])
@@ -90,7 +103,9 @@ struct SecretHygieneTests {
     surfaces["kcds"] = try sim.kubectl(Kubectl.machine, ["get", "kcds", "-A", "-o", "json"]).stdout
     #expect((surfaces["logs"] ?? "").count > 500 && (surfaces["/metrics"] ?? "").contains("kcd_hook_requests_total"), "the surfaces were read")
     let all = secrets.map { ($0.key, $0.value) } + [("registry password", registryPassword), ("kubeconfig token", kubeToken),
-                                                   ("verification key", verificationKey)]
+                                                   ("verification key", verificationKey), ("OIDC token", oidcToken),
+                                                   ("OIDC token signature", String(oidcToken.split(separator: ".")[2])),
+                                                   ("OIDC token claims", String(oidcToken.split(separator: ".")[1])), ("forged OIDC token", forgedToken)]
     for (what, secret) in all {
       for (surface, text) in surfaces {
         #expect(!text.contains(secret), "the \(what) appears in \(surface)")

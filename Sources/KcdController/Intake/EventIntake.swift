@@ -50,9 +50,24 @@ public final class EventIntake: Sendable {
   public static func matches(_ event: ImageEvent, in cache: KCDCache) -> [KCD] {
     guard let tag = event.tag else { return [] }
     let follow = KCDCache.Follow(repository: event.repository, tag: tag)
-    let found = cache.following(follow) + cache.streaming(follow)
+    var found = cache.following(follow) + cache.streaming(follow)
+    // A sender limited to some KCDs (an OIDC identity) reaches only those.
+    if let scope = event.scope { found = found.filter { scope.allows(namespace: $0.namespace, name: $0.name) } }
     guard let target = event.target else { return found.sorted { $0.key < $1.key } }
     return found.filter { $0.key == target }
+  }
+
+  /// The first KCD the event would reach but for its scope, when its scope leaves it none (the
+  /// sender is answered 403); nil when the scope allows a KCD that follows it, or nothing
+  /// follows it at all.
+  public func outOfScope(_ event: ImageEvent) -> String? {
+    guard let scope = event.scope else { return nil }
+    if let target = event.target, !scope.allows(key: target) { return target }
+    var unscoped = event
+    unscoped.scope = nil
+    let all = EventIntake.matches(unscoped, in: kcds)
+    guard !all.isEmpty, !all.contains(where: { scope.allows(namespace: $0.namespace, name: $0.name) }) else { return nil }
+    return all[0].key
   }
 
   /// Whether any KCD follows the event's repository and tag at all (the cheap question a

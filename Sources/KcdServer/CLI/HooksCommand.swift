@@ -13,7 +13,7 @@ import Glibc
 enum HooksCommand {
   static let usage = """
     Usage: kcd hooks sign --secret-file F [--id ID] < body
-           kcd hooks send --url U --secret-file F --repository R --tag T [--digest D] [--version V] [--kcd NS/NAME]
+           kcd hooks send --url U (--secret-file F | --oidc-token-file F) --repository R --tag T [--digest D] [--version V] [--kcd NS/NAME]
                           [--timeout 120] [--retries 8] [--rollback]
            kcd hooks register --source S --url https://kcd.example.com [--hooks-secret-dir /etc/kcd/hooks | --secret-file F]
                               [--name kcd] [--dry-run] [source flags]
@@ -24,6 +24,9 @@ enum HooksCommand {
     the status URL of every KCD that took the event. A callback signed before one kcd already
     took is not deployed ("older than the deployed event") unless sent with --rollback. The secret file holds a Standard Webhooks key
     (whsec_<base64>) or raw bytes; with several lines, every key signs (for key rotation).
+    --oidc-token-file sends the CI job's OIDC ID token (Authorization: Bearer) instead of signing,
+    for kcd configured to trust the CI's issuer (docs/oidc.md); the file is read before each
+    attempt, so a CI step may refresh it. A token is good once: kcd answers 401 to its reuse.
 
     register configures a sender to deliver to kcd at --url (kcd's public base URL; the hook is
     <url>/hooks/<source>) with the secret kcd itself reads: the first usable line of
@@ -67,6 +70,13 @@ enum HooksCommand {
     return keys
   }
 
+  /// The ID token in `path` (one line; surrounding white space dropped). Never printed.
+  static func token(_ path: String) throws -> String {
+    let text = String(decoding: try FileIO.read(path, limit: 64 * 1024), as: UTF8.self).filter { !$0.isWhitespace }
+    guard !text.isEmpty else { throw UsageError("\(path) holds no token") }
+    return text
+  }
+
   static func newID() -> String { "msg_" + Base64.encode(SecureRandom.bytes(15)).replacingSlashes() }
 
   static func headers(keys: [StandardWebhooks.Key], id: String, body: [UInt8]) -> [(String, String)] {
@@ -84,13 +94,16 @@ enum HooksCommand {
   }
 
   static func send(_ args: [String]) throws -> Int32 {
-    let a = try Arguments(args, valueFlags: ["url", "secret-file", "repository", "tag", "digest", "version", "kcd", "timeout", "retries"],
+    let a = try Arguments(args, valueFlags: ["url", "secret-file", "oidc-token-file", "repository", "tag", "digest", "version", "kcd", "timeout", "retries"],
                           switchFlags: ["rollback"])
     guard let url = a.value("url"), url.hasPrefix("http://") || url.hasPrefix("https://") else { throw UsageError("--url must be an http(s) URL") }
     guard let repository = a.value("repository") else { throw UsageError("--repository is required") }
     guard let tag = a.value("tag") else { throw UsageError("--tag is required") }
     if let d = a.value("digest"), !RepositoryName.isValidDigest(d) { throw UsageError("--digest must be sha256: followed by 64 hex digits") }
-    let keys = try keys(a.value("secret-file"))
+    let tokenFile = a.value("oidc-token-file")
+    if tokenFile != nil && a.value("secret-file") != nil { throw UsageError("give --secret-file or --oidc-token-file, not both") }
+    let keys = tokenFile == nil ? try keys(a.value("secret-file")) : []
+    if let tokenFile { _ = try token(tokenFile) }
     var body: JSON = ["repository": .string(repository), "tag": .string(tag)]
     if let d = a.value("digest") { body["digest"] = .string(d) }
     if let v = a.value("version") { body["version"] = .string(v) }
@@ -108,7 +121,11 @@ enum HooksCommand {
       attempt += 1
       var request = HTTPClientRequest(method: "POST", url: url, body: bytes)
       request.headers.set("Content-Type", "application/json")
-      for (n, v) in headers(keys: keys, id: id, body: bytes) { request.headers.set(n, v) }
+      if let tokenFile {
+        request.headers.set("Authorization", "Bearer " + (try token(tokenFile)))
+      } else {
+        for (n, v) in headers(keys: keys, id: id, body: bytes) { request.headers.set(n, v) }
+      }
       request.timeout = max(1, min(30, deadline - monotonicSeconds()))
       var retryAfter: Double?
       var reason: String

@@ -24,6 +24,8 @@ import KcdYAML
 /// dashboardURL: https://kcd.example/
 /// notifications:
 ///   - {name: deploys, kind: slack, urlFile: /etc/kcd/slack/url, events: [failed, rolledBack]}
+/// oidc:
+///   - {issuer: "https://token.actions.githubusercontent.com", audience: "https://kcd.example.com", claims: {repository: acme/shop}}
 /// ```
 public struct KcdConfig: Sendable, Equatable {
   public struct Registry: Sendable, Equatable {
@@ -40,6 +42,8 @@ public struct KcdConfig: Sendable, Equatable {
   public var trustSignedDigests = true
   /// Receivers of rollout outcomes and the dashboard link in their messages.
   public var notifications = NotificationSettings()
+  /// Issuers whose OIDC ID tokens authenticate CI callbacks (`KcdConfig+OIDC.swift`, docs/oidc.md).
+  public var oidc: [OIDCIssuer] = []
 
   public init() {}
 
@@ -54,8 +58,8 @@ public struct KcdConfig: Sendable, Equatable {
   public static func parse(_ json: JSON, source: String) throws(UsageError) -> KcdConfig {
     var c = KcdConfig()
     guard case .object(let top) = json else { throw UsageError("\(source): the configuration must be a mapping") }
-    for key in top.keys where !["registries", "aliases", "trustSignedDigests", "notifications", "dashboardURL"].contains(key) {
-      throw UsageError("\(source): unknown setting \"\(key)\" (known: registries, aliases, trustSignedDigests, notifications, dashboardURL)")
+    for key in top.keys where !["registries", "aliases", "trustSignedDigests", "notifications", "dashboardURL", "oidc"].contains(key) {
+      throw UsageError("\(source): unknown setting \"\(key)\" (known: registries, aliases, trustSignedDigests, notifications, dashboardURL, oidc)")
     }
     for (i, r) in (json["registries"].arrayValue ?? []).enumerated() {
       guard let host = r["host"].stringValue, !host.isEmpty else { throw UsageError("\(source): registries[\(i)].host is required") }
@@ -82,6 +86,7 @@ public struct KcdConfig: Sendable, Equatable {
       c.trustSignedDigests = b
     }
     c.notifications = try parseNotifications(json, source: source)
+    c.oidc = try parseOIDC(json["oidc"], source: source)
     return c
   }
 

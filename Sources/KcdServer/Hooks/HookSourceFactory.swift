@@ -10,10 +10,20 @@ public struct HookSourceFactory: Sendable {
   /// GETs a URL the source has already validated; throws on anything but 2xx.
   let fetch: @Sendable (String) throws -> [UInt8]
   let keys: KeySetCache
+  /// CI callbacks by OIDC ID token (kcd's config file, `oidc:`); nil when no issuer is configured.
+  public let oidc: OIDCVerifier?
 
-  public init(fetch: @escaping @Sendable (String) throws -> [UInt8] = HookSourceFactory.httpGet) {
+  public init(fetch: @escaping @Sendable (String) throws -> [UInt8] = HookSourceFactory.httpGet, oidc: OIDCVerifier? = nil) {
     self.fetch = fetch
     self.keys = KeySetCache(fetch: fetch)
+    self.oidc = oidc
+  }
+
+  /// The lines a source is built from: its secret file's, or, for `ci` with OIDC issuers
+  /// configured and no file, none (the source is enabled by the issuers alone).
+  func lines(_ source: String, secrets: HookSecrets) -> [String]? {
+    if let lines = secrets.secrets(for: source) { return lines }
+    return source == "ci" && oidc != nil ? [] : nil
   }
 
   /// nil when kcd has no such source; throws when the secret file cannot configure it.
@@ -22,8 +32,8 @@ public struct HookSourceFactory: Sendable {
     case "ci":
       // A malformed line (a rotation typo) must not take down the keys that still work.
       let keys = HookSecrets.senderSecrets(source: name, lines: secrets).compactMap { try? StandardWebhooks.Key(secret: $0) }
-      guard !keys.isEmpty else { throw HookRejection(500, "the ci secret file holds no usable key") }
-      return CICallback(keys: keys)
+      guard !keys.isEmpty || oidc != nil else { throw HookRejection(500, "the ci secret file holds no usable key") }
+      return CICallback(keys: keys, oidc: oidc)
     case "ecr":
       // SNS deliveries are accepted only from topics named in the file (`topic=<arn>` lines):
       // any AWS account can sign a message for its own topic.

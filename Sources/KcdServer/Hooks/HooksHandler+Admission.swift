@@ -25,13 +25,15 @@ extension HooksHandler {
     }
     let source = String(segments[1])
     guard head.method == "POST" else { return .proceed(maximumBodyBytes: 0) }
-    guard let lines = secrets.secrets(for: source) else {
+    guard let lines = sources.lines(source, secrets: secrets) else {
       count(source, 404)
       return .refuse(status: 404, message: "source \(source) is not enabled")
     }
     let limit = HooksHandler.bodyLimits[source] ?? (1 << 20)
     // Body-signed sources: the headers are enough here (the source itself is built, once,
     // when the request is authenticated).
+    // A CI callback may carry an OIDC ID token instead of signature headers.
+    if source == "ci", sources.oidc != nil, OIDCVerifier.bearer(head.headers["authorization"]) != nil { return .proceed(maximumBodyBytes: limit) }
     if let required = HooksHandler.signatureHeaders[source] {
       for name in required where (head.headers[name] ?? "").isEmpty {
         count(source, 401)

@@ -61,8 +61,8 @@ public struct HooksHandler: HTTPHandler {
     case .answer(let response): return response
     case .events(let events, let source):
       switch prepare(events, source: source) {
-      case .answer(let response): return response
-      case .write(let pushes): return write(pushes, source: source)
+      case .answer(let response): return settled(response, events)
+      case .write(let pushes): return settled(write(pushes, source: source), events)
       }
     }
   }
@@ -73,15 +73,15 @@ public struct HooksHandler: HTTPHandler {
   /// keys) always run on a worker.
   public func reply(_ request: HTTPRequest) -> HTTPReply {
     let segments = request.pathSegments
-    if segments.count >= 2, segments[0] == "hooks", HooksHandler.fetchingSources.contains(String(segments[1])) {
+    if segments.count >= 2, segments[0] == "hooks", HooksHandler.fetchingSources.contains(String(segments[1])) || mayFetch(request, segments[1]) {
       return .later { handle(request) }
     }
     switch authenticate(request, segments: segments) {
     case .answer(let response): return .now(response)
     case .events(let events, let source):
       switch prepare(events, source: source) {
-      case .answer(let response): return .now(response)
-      case .write(let pushes): return .later { write(pushes, source: source) }
+      case .answer(let response): return .now(settled(response, events))
+      case .write(let pushes): return .later { settled(write(pushes, source: source), events) }
       }
     }
   }
@@ -110,7 +110,7 @@ public struct HooksHandler: HTTPHandler {
     guard request.method == "POST" else {
       return .answer(answer(source, 405, ["error": "hooks take POST"], headers: ["Allow": "POST"]))
     }
-    guard let lines = secrets.secrets(for: source) else { return .answer(answer(source, 404, ["error": .string("source \(source) is not enabled")])) }
+    guard let lines = sources.lines(source, secrets: secrets) else { return .answer(answer(source, 404, ["error": .string("source \(source) is not enabled")])) }
     let hook: any HookSource
     do {
       guard let made = try built.source(source, lines: lines, make: sources.make) else {
@@ -156,6 +156,7 @@ public struct HooksHandler: HTTPHandler {
     guard readiness.synced() else {
       return .answer(answer(source, 503, ["error": "kcd is starting; retry"], headers: ["Retry-After": "2"]))
     }
+    if let refusal = scopeRefusal(pushes, source: source) { return .answer(refusal) }
     guard pushes.contains(where: intake.isFollowed) else {
       // Nothing follows any of them: answered without touching intake.
       guard readiness.current() else {

@@ -118,7 +118,8 @@ public final class KcdRuntime: Sendable {
     var hooksConfig = HTTPServerConfiguration(address: options.hooksAddress)
     hooksConfig.maximumBodyBytes = 1 << 20
     hooksServer = try HTTPServer(configuration: hooksConfig, handler: HooksHandler(
-      secrets: HookSecrets(directory: options.hooksSecretDirectory), intake: intake, metrics: metrics, log: log,
+      secrets: HookSecrets(directory: options.hooksSecretDirectory), sources: HookSourceFactory(oidc: OIDCFetch.verifier(options.config.oidc, log: log)),
+      intake: intake, metrics: metrics, log: log,
       aliases: options.config.dealias,
       statusBase: "http://\(host):\(apiServer.port)", readiness: HooksReadiness(synced: { controller.kcdsSynced }, current: { controller.kcdsCurrent }), deliveries: deliveries))
   }

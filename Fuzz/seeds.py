@@ -114,8 +114,12 @@ pem = b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(ders[0]) + b"-----EN
 seeds["x509"] = ders[:3] + [pem]
 # The GCR harness's key set and token, and the AWS-signed SNS vectors of the hook tests.
 harness = open("Fuzz/KcdFuzz/SourceHarnesses.swift").read()
-seeds["jwks"] = [harness.split('JWT.KeySet(document: Array(#"')[1].split('"#')[0].encode()]
+seeds["jwks"] = [harness.split('gcrKeySetDocument = Array(#"')[1].split('"#')[0].encode()]
 seeds["jwt"] = [harness.split('static let gcrToken = "')[1].split('"')[0].encode()]
+# A GitHub Actions-shaped token signed by the same key (valid until 2100), and bare claims.
+seeds["oidc-token"] = [b"eyJhbGciOiJSUzI1NiIsImtpZCI6ImZ1enotMSIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL3Rva2VuLmFjdGlvbnMuZ2l0aHVidXNlcmNvbnRlbnQuY29tIiwiYXVkIjoia2NkIiwic3ViIjoicmVwbzpzaG9wL3dlYjpyZWY6cmVmcy9oZWFkcy9tYWluIiwicmVwb3NpdG9yeSI6InNob3Avd2ViIiwicmVmIjoicmVmcy9oZWFkcy9tYWluIiwiZW52aXJvbm1lbnQiOiJwcm9kdWN0aW9uIiwianRpIjoiZnV6ei1zZWVkLTEiLCJpYXQiOjE3MDAwMDAwMDAsIm5iZiI6MTcwMDAwMDAwMCwiZXhwIjo0MTAyNDQ0ODAwfQ.D45uRKrXLVuTkGizzbRWaui_IhHCMA06dUuDZeDoRgdXc1s-Cg_jM8Vj1uz8c_zK6cmLFNz-CKkZQwvKb_BdPQFEOYfP91uobf7upaiH6x_0Xw3EVXy4oezxlxg84yY32iTbQX4Ffny92-JlvZ7dhSdBmuWrGdpdJcPYS0t9QVI53j4MTEnuET0-NxAXXzh5ZQQu_gUG05nEABHQ6P1fyz1jemn3MBcWumIdTIprIGI4PmsY6H4JHXRQH1L3B4kIqv25TkOlvWSAQGIZ9GORVPo86PC1luMSjiVgq5NawF_5br-UcK8s7iC9FP9t8djgvG4O4ORSxh9PDl0f-tsHaQ",
+                       j({"iss": "https://token.actions.githubusercontent.com", "aud": ["kcd"], "repository": "shop/web", "ref": "refs/heads/main",
+                          "jti": "x", "iat": 1700000000, "nbf": 1700000000, "exp": 1700000600})]
 vectors = open("Tests/KcdHooksTests/SNSVectors.swift").read()
 seeds["sns-message"] = [block.split('"""#')[0].encode() for block in vectors.split('#"""')[1:] if '"Type"' in block.split('"""#')[0]]
 

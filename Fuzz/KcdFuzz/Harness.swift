@@ -13,7 +13,7 @@ func expect(_ condition: Bool, _ message: @autoclosure () -> String) {
 
 enum Harnesses {
   static let all: [Harness] = HTTPHarnesses.all + DataHarnesses.all + SourceHarnesses.all + CryptoHarnesses.all
-    + PolicyHarnesses.all + SigningHarnesses.all
+    + PolicyHarnesses.all + SigningHarnesses.all + OIDCHarness.all
 }
 
 /// Splits an input at its first blank line: `Name: value` header lines, then the body. Sources'

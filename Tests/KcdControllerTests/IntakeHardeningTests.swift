@@ -102,7 +102,9 @@ struct IntakeHardeningTests {
     // The one authentic request wrote once; every bad one wrote nothing.
     #expect(try Self.writesToKCDs(sim).count == 1)
     // A replay of the same delivery is answered 200 and changes nothing.
-    let replay = try httpRequest(port: port, method: "POST", path: "/hooks/ci", headers: Self.signed(body, id: replayID), body: body)
+    let again = try RawConnection(port: port, from: "127.0.0.2")
+    again.send(Self.rawSigned(body, id: replayID))
+    let replay = try #require(again.readResponse())
     #expect(replay.status == 200, "\(replay.text)")
     #expect(try Self.writesToKCDs(sim).count == 1)
     let metrics = try Subprocess.run(["curl", "-s", "http://127.0.0.1:\(kcd.apiPort)/metrics"]).stdout

@@ -10,15 +10,45 @@ public enum HTTPAdmission: Sendable, Equatable {
 /// Bytes of request bodies being read at once on a listener: all connections together, and per
 /// peer address (at most half of it), so a thousand slow uploads cannot grow the process by a
 /// gigabyte and one peer cannot starve the others. Past it a new upload is answered 503 before
-/// any of its body is read. (Behind an Ingress every request comes from the Ingress, which
-/// buffers uploads itself.)
+/// any of its body is read. Small bodies (64 KiB or less: a CI callback, most registries'
+/// webhooks) have a lane of their own, an eighth of the budget, once the main one is full, so
+/// large uploads from many peers cannot keep them out. (Behind an Ingress every request comes
+/// from the Ingress, which buffers uploads itself.)
 public final class BodyBudget: Sendable {
+  public static let smallBody = 64 << 10
   public let limit: Int
   public let perPeerLimit: Int
+  /// The small bodies' lane.
+  public let smallLimit: Int
 
-  struct State {
+  /// What a reader holds, given back the way it was taken.
+  struct Reservation: Sendable, Equatable {
+    var bytes = 0
+    var small = false
+  }
+
+  struct Lane {
     var used = 0
     var byPeer: [String: Int] = [:]
+
+    mutating func take(_ bytes: Int, key: String, limit: Int, perPeer: Int) -> Bool {
+      let mine = byPeer[key, default: 0]
+      guard bytes <= limit - used, bytes <= perPeer - mine else { return false }
+      used += bytes
+      byPeer[key] = mine + bytes
+      return true
+    }
+
+    mutating func give(_ bytes: Int, key: String) {
+      used -= bytes
+      let left = byPeer[key, default: 0] - bytes
+      byPeer[key] = left > 0 ? left : nil
+    }
+  }
+
+  struct State {
+    var main = Lane()
+    var small = Lane()
   }
 
   let state = Mutex(State())
@@ -26,27 +56,24 @@ public final class BodyBudget: Sendable {
   public init(limit: Int) {
     self.limit = max(0, limit)
     perPeerLimit = self.limit == Int.max ? Int.max : max(1, self.limit / 2)
+    smallLimit = self.limit == Int.max ? 0 : self.limit / 8
   }
 
-  /// Takes `bytes` of the budget for `peer`; false (nothing taken) when they do not fit.
-  func reserve(_ bytes: Int, peer: String) -> Bool {
+  /// Takes `bytes` of the budget for `peer`; nil (nothing taken) when they do not fit.
+  func reserve(_ bytes: Int, peer: String) -> Reservation? {
     let key = BodyBudget.host(of: peer)
     return state.withLock { s in
-      let mine = s.byPeer[key, default: 0]
-      guard bytes <= limit - s.used, bytes <= perPeerLimit - mine else { return false }
-      s.used += bytes
-      s.byPeer[key] = mine + bytes
-      return true
+      if s.main.take(bytes, key: key, limit: limit, perPeer: perPeerLimit) { return Reservation(bytes: bytes) }
+      guard bytes <= BodyBudget.smallBody, s.small.take(bytes, key: key, limit: smallLimit, perPeer: max(1, smallLimit / 2)) else { return nil }
+      return Reservation(bytes: bytes, small: true)
     }
   }
 
-  func release(_ bytes: Int, peer: String) {
-    guard bytes > 0 else { return }
+  func release(_ reservation: Reservation, peer: String) {
+    guard reservation.bytes > 0 else { return }
     let key = BodyBudget.host(of: peer)
     state.withLock { s in
-      s.used -= bytes
-      let left = s.byPeer[key, default: 0] - bytes
-      s.byPeer[key] = left > 0 ? left : nil
+      if reservation.small { s.small.give(reservation.bytes, key: key) } else { s.main.give(reservation.bytes, key: key) }
     }
   }
 
@@ -57,5 +84,5 @@ public final class BodyBudget: Sendable {
   }
 
   /// Bytes reserved now (tests, metrics).
-  public var inUse: Int { state.withLock { $0.used } }
+  public var inUse: Int { state.withLock { $0.main.used + $0.small.used } }
 }

@@ -45,7 +45,7 @@ struct RequestReader {
   /// The listener's budget for bodies being read, and what this reader holds of it.
   let budget: BodyBudget
   let peer: String
-  private var reserved = 0
+  private var reserved = BodyBudget.Reservation()
 
   init(limits: HTTPServerConfiguration, acceptedAt now: Double, admit: @escaping @Sendable (HTTPRequest) -> HTTPAdmission = { _ in .proceed(maximumBodyBytes: nil) },
        budget: BodyBudget = BodyBudget(limit: Int.max), peer: String = "") {
@@ -60,7 +60,7 @@ struct RequestReader {
   /// connection is closing).
   mutating func releaseBudget() {
     budget.release(reserved, peer: peer)
-    reserved = 0
+    reserved = BodyBudget.Reservation()
   }
 
   /// When the current phase gives up; nil while the request is being answered.
@@ -144,13 +144,13 @@ struct RequestReader {
       return .request(parsed, body: [])
     case .length(let n):
       if n > cap { throw HTTPParseError(status: 413, message: "request body too large") }
-      guard budget.reserve(n, peer: peer) else { throw HTTPParseError(status: 503, message: "too many request bodies in progress; retry") }
-      reserved = n
+      guard let taken = budget.reserve(n, peer: peer) else { throw HTTPParseError(status: 503, message: "too many request bodies in progress; retry") }
+      reserved = taken
       contentLength = n
       continuePending = expectsContinue && buffer.count < n
     case .chunked:
-      guard budget.reserve(cap, peer: peer) else { throw HTTPParseError(status: 503, message: "too many request bodies in progress; retry") }
-      reserved = cap
+      guard let taken = budget.reserve(cap, peer: peer) else { throw HTTPParseError(status: 503, message: "too many request bodies in progress; retry") }
+      reserved = taken
       decoder = ChunkedDecoder(maximumBodySize: cap)
       continuePending = expectsContinue && buffer.isEmpty
     }

@@ -11,9 +11,20 @@ final class LoopbackConnection {
   var pending: [UInt8] = []
 
   /// Connects to 127.0.0.1:`port`; reads give up after `timeout` seconds.
-  init(port: Int, timeout: Double = 30) throws {
+  init(port: Int, timeout: Double = 30, from source: String? = nil) throws {
     fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw ScaleError("socket: \(String(cString: strerror(errno)))") }
+    if let source {
+      // Another loopback address (127.0.0.0/8 is all local): another peer to the server.
+      var local = sockaddr_in()
+      local.sin_family = sa_family_t(AF_INET)
+      inet_pton(AF_INET, source, &local.sin_addr)
+      let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+      guard bound == 0 else {
+        close(fd)
+        throw ScaleError("bind \(source): \(String(cString: strerror(errno)))")
+      }
+    }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = UInt16(port).bigEndian
@@ -34,6 +45,13 @@ final class LoopbackConnection {
     let t = max(0.001, seconds)
     var tv = timeval(tv_sec: Int(t), tv_usec: Int((t - t.rounded(.down)) * 1_000_000))
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+  }
+
+  /// How long a send may wait for the peer to take bytes.
+  func setSendTimeout(_ seconds: Double) {
+    let t = max(0.001, seconds)
+    var tv = timeval(tv_sec: Int(t), tv_usec: Int((t - t.rounded(.down)) * 1_000_000))
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
   }
 
   deinit { close(fd) }

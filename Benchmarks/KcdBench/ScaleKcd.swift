@@ -15,10 +15,11 @@ final class KcdUnderTest {
   /// From `posix_spawn` of `kcd run` to `/readyz` answering 200.
   let readySeconds: Double
 
-  init(directory: String, kubeconfig: String, secret: String, extraArguments: [String] = []) throws {
+  init(directory: String, kubeconfig: String, secret: String, otherSecrets: [String: String] = [:], extraArguments: [String] = []) throws {
     let hooks = directory + "/hooks"
     try FileIO.mkdir(hooks)
     try FileIO.write(secret + "\n", to: hooks + "/ci")
+    for (source, value) in otherSecrets { try FileIO.write(value + "\n", to: hooks + "/" + source) }
     try FileIO.write(kubeconfig, to: directory + "/kubeconfig")
     argv = [ScaleBinary.kcd, "run", "--kubeconfig", directory + "/kubeconfig", "--hooks-addr", "127.0.0.1:0", "--api-addr", "127.0.0.1:0",
             "--hooks-secret-dir", hooks, "--log-format", "json"] + extraArguments

@@ -106,12 +106,17 @@ case "scale":
     printError("kcd-bench scale: \(error)")
     exit(1)
   }
+case "uploads":
+  do { try uploads(arguments: Array(CommandLine.arguments.dropFirst(2))) } catch {
+    printError("kcd-bench uploads: \(error)")
+    exit(1)
+  }
 case "failover":
   do { try failover(arguments: Array(CommandLine.arguments.dropFirst(2))) } catch {
     printError("kcd-bench failover: \(error)")
     exit(1)
   }
 default:
-  print("usage: kcd-bench [kubesim | spine | writes | scale [--kcds 100,1000,10000] [--skip-wrk] [--kubesim-simulator] | failover [--kcds 100]]")
+  print("usage: kcd-bench [kubesim | spine | writes | scale [--kcds 100,1000,10000] [--skip-wrk] [--kubesim-simulator] | failover [--kcds 100] | uploads [--connections 1000]]")
   exit(2)
 }

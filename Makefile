@@ -13,13 +13,9 @@ setup:
 build: setup
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS)
 
-# Tests run one at a time: the end-to-end suites block on real processes, and on a 2-core
-# machine parallel runs starve the test runner's thread pool (spurious time-outs).
+# The Swift and Python suites, then a fuzz smoke (scripts/test.sh says how they are run).
 test: setup
-	$(SWIFT) build --build-tests $(SWIFT_BUILD_FLAGS)
-	$(SWIFT) test --skip-build --no-parallel $(SWIFT_BUILD_FLAGS)
-	KCD_BIN=$(CURDIR)/.build/debug/kcd python3 -m pytest -q Tests/python
-	FUZZ_SECONDS=2 scripts/fuzz.sh
+	SWIFT="$(SWIFT)" SWIFT_BUILD_FLAGS="$(SWIFT_BUILD_FLAGS)" scripts/test.sh
 
 # libFuzzer harnesses with AddressSanitizer (docs/fuzzing.md): FUZZ_SECONDS per harness.
 fuzz: setup

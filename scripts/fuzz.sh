@@ -9,12 +9,14 @@ seconds=${FUZZ_SECONDS:-60}
 build=.build-fuzz
 mkdir -p "$build/crashes" "$build/logs"
 # The linker's warnings about ASan's local symbols are noise: the build's output goes to a log.
-if ! KCD_FUZZ=1 swift build --product kcd-fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer \
+# FUZZ_BUILD=only builds and stops; FUZZ_BUILD=skip runs what was built.
+if [ "${FUZZ_BUILD:-}" != skip ] && ! KCD_FUZZ=1 swift build --product kcd-fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer \
   --scratch-path "$build" ${SWIFT_BUILD_FLAGS:-} >"$build/logs/build.log" 2>&1; then
   grep -E "error:" "$build/logs/build.log" | head -20 || tail -20 "$build/logs/build.log"
   echo "fuzz: the harnesses do not build"
   exit 1
 fi
+[ "${FUZZ_BUILD:-}" = only ] && exit 0
 bin=$build/debug/kcd-fuzz
 names=${FUZZ_HARNESSES:-$(KCD_FUZZ_HARNESS=list "$bin")}
 status=0

@@ -68,13 +68,17 @@ public enum RepositoryName {
   /// `[domain "/"] path-component ("/" path-component)*`, a path component being lower-case
   /// alphanumerics joined by `.`, `_`, `__` or runs of `-`; the domain (the first component, when
   /// more follow and it could not be a path component, or it has a `.`, a `:` or is
-  /// `localhost`) is DNS labels, upper case allowed, with an optional port.
+  /// `localhost`) is DNS labels, upper case allowed, with an optional port. Like the reference
+  /// parser (which reads the name after adding Docker Hub's `docker.io/library/`), the name in
+  /// its canonical form is at most 255 characters.
   public static func isValid(_ name: String) -> Bool {
     var name = name
     // One pass over the bytes, nothing allocated: this runs on every webhook.
     return name.withUTF8 { b in
-      guard !b.isEmpty, b.count <= 512 else { return false }
+      // Docker Hub's other host names are longer than `docker.io`: a cheap bound first, the exact one below.
+      guard !b.isEmpty, b.count <= 2 * maximumLength else { return false }
       var start = 0
+      var host: UnsafeBufferPointer<UInt8>?
       if let slash = b.firstIndex(of: UInt8(ascii: "/")) {
         let first = UnsafeBufferPointer(rebasing: b[..<slash])
         let marked = first.contains(UInt8(ascii: ".")) || first.contains(UInt8(ascii: ":")) || first.elementsEqual("localhost".utf8)
@@ -83,8 +87,10 @@ public enum RepositoryName {
           // would read it as Docker Hub's `docker.io/Registry/app`: refused rather than guessed.
           guard marked, isDomain(first) else { return false }
           start = slash + 1
+          host = first
         }
       }
+      guard canonicalLength(b, host: host, pathStart: start) <= maximumLength else { return false }
       // The path: components separated by single slashes.
       var from = start
       while true {
@@ -94,6 +100,27 @@ public enum RepositoryName {
         from = to + 1
       }
     }
+  }
+
+  /// distribution/reference's `NameTotalLengthMax`.
+  static let maximumLength = 255
+
+  /// The length `normalize` gives a name the grammar accepts: Docker Hub's other host names
+  /// become `docker.io`, a name without a host gains `docker.io/`, and a one-component Docker
+  /// Hub path gains `library/`.
+  static func canonicalLength(_ b: UnsafeBufferPointer<UInt8>, host: UnsafeBufferPointer<UInt8>?, pathStart: Int) -> Int {
+    let path = b.count - pathStart
+    var hub = true
+    var hostLength = dockerHub.utf8.count
+    if let host {
+      // `normalize` lower-cases the host before it compares.
+      func named(_ s: String) -> Bool { host.elementsEqual(s.utf8) { ($0 >= 65 && $0 <= 90 ? $0 + 32 : $0) == $1 } }
+      let other = named("index.docker.io") || named("registry-1.docker.io")
+      hub = other || named(dockerHub)
+      if !other { hostLength = host.count }
+    }
+    let oneComponent = !b[pathStart...].contains(UInt8(ascii: "/"))
+    return hostLength + 1 + (hub && oneComponent ? "library/".utf8.count : 0) + path
   }
 
   static func isLowerAlphanumeric(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 48 && c <= 57) }

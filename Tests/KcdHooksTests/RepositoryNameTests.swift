@@ -55,4 +55,37 @@ import Testing
   func grammar(name: String, valid: Bool) {
     #expect(RepositoryName.isValid(name) == valid, "\(name)")
   }
+
+  /// distribution/reference parses the name after normalising it and refuses one longer than
+  /// NameTotalLengthMax (255). Found by the image-reference fuzz harness: a 502-character
+  /// Docker Hub name was valid, and its canonical `docker.io/library/…` form was not.
+  @Test("the 255-character limit applies to the canonical name")
+  func lengthOfTheCanonicalName() {
+    let host = "registry.example"
+    let longest = host + "/" + String(repeating: "a", count: 255 - host.count - 1)
+    #expect(RepositoryName.isValid(longest))
+    #expect(!RepositoryName.isValid(longest + "b"))
+    // `docker.io/library/` + 237 characters is 255.
+    let hub = String(repeating: "a", count: 237)
+    #expect(RepositoryName.isValid(hub))
+    #expect(!RepositoryName.isValid(hub + "b"))
+    #expect(RepositoryName.normalize(hub).utf8.count == 255)
+    // `docker.io/` + 245 characters with a slash is 255; no `library/` is added.
+    let team = "team/" + String(repeating: "a", count: 240)
+    #expect(RepositoryName.isValid(team))
+    #expect(!RepositoryName.isValid(team + "b"))
+    // Docker Hub's other names shrink to `docker.io`, whatever their case, and gain `library/`.
+    let other = "Registry-1.Docker.IO/" + hub
+    #expect(other.utf8.count > 255)
+    #expect(RepositoryName.isValid(other))
+    #expect(RepositoryName.normalize(other) == RepositoryName.normalize(hub))
+    #expect(!RepositoryName.isValid("Registry-1.Docker.IO/" + hub + "b"))
+    #expect(!RepositoryName.isValid("docker.io/" + hub + "b"))
+    // The harness's finding, shortened to its shape: dotted, one component, 502 characters.
+    let found = String(repeating: "212r.ecr.us-east-1r", count: 26) + "a"
+    #expect(found.utf8.count > 255 && !RepositoryName.isValid(found))
+    for name in [longest, hub, team, other] {
+      #expect(RepositoryName.isValid(RepositoryName.normalize(name)), "\(name)")
+    }
+  }
 }

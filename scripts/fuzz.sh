@@ -4,21 +4,23 @@
 # (default 60) — or for FUZZ_RUNS inputs — from its committed seeds (Fuzz/corpus/<name>),
 # printing one line per harness: `fuzz <name>: <N> execs, <C> crashes`. FUZZ_HARNESSES="a b"
 # runs only those. Crashing inputs are kept in .build-fuzz/crashes/; exits 1 when any crashed.
+# FUZZ_CONFIG=debug builds unoptimised (quicker to build: `make test`'s smoke uses it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
+config=${FUZZ_CONFIG:-release}
 build=.build-fuzz
 mkdir -p "$build/crashes" "$build/logs"
 # The linker's warnings about ASan's local symbols are noise: the build's output goes to a log.
 # FUZZ_BUILD=only builds and stops; FUZZ_BUILD=skip runs what was built.
-if [ "${FUZZ_BUILD:-}" != skip ] && ! KCD_FUZZ=1 swift build -c release --product kcd-fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing \
+if [ "${FUZZ_BUILD:-}" != skip ] && ! KCD_FUZZ=1 swift build -c "$config" --product kcd-fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer -Xswiftc -enable-testing \
   --scratch-path "$build" ${SWIFT_BUILD_FLAGS:-} >"$build/logs/build.log" 2>&1; then
   grep -E "error:" "$build/logs/build.log" | head -20 || tail -20 "$build/logs/build.log"
   echo "fuzz: the harnesses do not build"
   exit 1
 fi
 [ "${FUZZ_BUILD:-}" = only ] && exit 0
-bin=$build/release/kcd-fuzz
+bin=$build/$config/kcd-fuzz
 names=${FUZZ_HARNESSES:-$(KCD_FUZZ_HARNESS=list "$bin")}
 limit=(-max_total_time="$seconds")
 [ -n "${FUZZ_RUNS:-}" ] && limit=(-runs="$FUZZ_RUNS")

@@ -126,7 +126,7 @@ public struct SigV4Signer: Sendable {
       if values[key] == nil { order.append(key) }
       values[key, default: []].append(collapsedSpaces(value))
     }
-    let names = order.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    let names = order.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     let text = names.map { "\($0):\(values[$0]!.joined(separator: ","))\n" }.joined()
     return (text, names.joined(separator: ";"))
   }
@@ -176,10 +176,9 @@ public struct SigV4Signer: Sendable {
       }
       pairs.append((uriEncode(bytes: percentDecoded(name), keepSlash: false), uriEncode(bytes: percentDecoded(value), keepSlash: false)))
     }
+    // Byte order, compared in place (no copy per comparison: a query may have many pairs).
     pairs.sort { a, b in
-      a.name == b.name
-        ? Array(a.value.utf8).lexicographicallyPrecedes(Array(b.value.utf8))
-        : Array(a.name.utf8).lexicographicallyPrecedes(Array(b.name.utf8))
+      a.name == b.name ? a.value.utf8.lexicographicallyPrecedes(b.value.utf8) : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
     }
     return pairs.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
   }
@@ -194,7 +193,10 @@ public struct SigV4Signer: Sendable {
       switch c {
       case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E: out.append(c)
       case 0x2F where keepSlash: out.append(c)
-      default: out += [0x25, digits[Int(c >> 4)], digits[Int(c & 15)]]
+      default:
+        out.append(0x25)
+        out.append(digits[Int(c >> 4)])
+        out.append(digits[Int(c & 15)])
       }
     }
     return String(decoding: out, as: UTF8.self)

@@ -44,12 +44,17 @@ struct VerificationEndToEndTests {
     return out
   }
 
-  static func start(_ items: [(name: String, verify: String)]) throws -> (SimProcess, KcdProcess) {
+  static func start(_ items: [(name: String, verify: String)], config: String? = nil) throws -> (SimProcess, KcdProcess) {
     let sim = try SimProcess()
     try sim.apply([SpineEndToEndTests.crd, manifests(items)])
     let keyFile = sim.directory + "/verification.key"
     TestEnvironment.write(verificationKey + "\n", to: keyFile)
-    let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory, extraArguments: ["--verification-key-file", keyFile])
+    var arguments = ["--verification-key-file", keyFile]
+    if let config {
+      TestEnvironment.write(config, to: sim.directory + "/kcd.yaml")
+      arguments += ["--config", sim.directory + "/kcd.yaml"]
+    }
+    let kcd = try KcdProcess(kubeconfig: sim.kubeconfig, directory: sim.directory, extraArguments: arguments)
     return (sim, kcd)
   }
 
@@ -146,5 +151,46 @@ struct VerificationEndToEndTests {
       try StandardWebhooks.verify(keys: [wrong], id: request.headers["webhook-id"], timestamp: request.headers["webhook-timestamp"],
                                   signatures: request.headers["webhook-signature"], body: request.body, now: Timestamps.now())
     }
+  }
+
+  @Test("checks: in kcd's config: a URL, an image or a service account it does not list is refused before anything is sent or created")
+  func allowList() throws {
+    let seen = Mutex<[String]>([])
+    let server = try HTTPServer(configuration: HTTPServerConfiguration(address: "127.0.0.1:0"), handler: HTTPClosureHandler { request in
+      seen.withLock { $0.append(request.path) }
+      return HTTPResponse(status: 204)
+    })
+    defer { server.shutdown(grace: 1) }
+    let base = "http://127.0.0.1:\(server.port)"
+    let (sim, kcd) = try Self.start([
+      ("url-listed", "[{kind: Webhook, url: \"\(base)/gate/ok\"}]"),
+      ("url-unlisted", "[{kind: Webhook, url: \"\(base)/admin\"}]"),
+      ("url-escapes", "[{kind: Webhook, url: \"\(base)/gate/../admin\"}]"),
+      ("image-listed", "[{kind: Image, image: registry.example/smoke, tag: ok, serviceAccountName: kcd-checks}]"),
+      ("image-unlisted", "[{kind: Image, image: registry.example/other-tool, tag: ok}]"),
+      ("account-unlisted", "[{kind: Image, image: registry.example/smoke, tag: ok, serviceAccountName: deployer}]"),
+    ], config: """
+      checks:
+        webhookURLs: ["\(base)/gate/"]
+        images: [registry.example/smoke]
+        serviceAccounts: [kcd-checks]
+      """)
+    var digests: [String: String] = [:]
+    for name in ["url-listed", "url-unlisted", "url-escapes", "image-listed", "image-unlisted", "account-unlisted"] {
+      digests[name] = try kcd.push(repository: "registry.example/\(name)", tag: "main", version: "3.0.0")
+    }
+    for name in ["url-listed", "image-listed"] {
+      #expect(eventually(timeout: 60) { Self.status(sim, name)["currStatus"] == "Success" }, "\(name): \(Self.status(sim, name)) \(kcd.child.errorOutput.suffix(2000))")
+    }
+    Self.expectRefused(sim, kcd, "url-unlisted", digest: digests["url-unlisted"]!, saying: "not sent: \(base)/admin is not in kcd's checks.webhookURLs")
+    Self.expectRefused(sim, kcd, "url-escapes", digest: digests["url-escapes"]!, saying: "not one kcd's checks.webhookURLs can allow")
+    Self.expectRefused(sim, kcd, "image-unlisted", digest: digests["image-unlisted"]!,
+                       saying: "no Job created: the image registry.example/other-tool is not in kcd's checks.images")
+    Self.expectRefused(sim, kcd, "account-unlisted", digest: digests["account-unlisted"]!,
+                       saying: "the service account deployer is not in kcd's checks.serviceAccounts")
+    // Only the listed URL was called, and only the listed check made a Job.
+    #expect(seen.withLock { $0 } == ["/gate/ok"])
+    let created = try sim.requestLog().filter { $0["method"] == "POST" && ($0["path"].stringValue ?? "").hasSuffix("/namespaces/shop/jobs") }
+    #expect(created.count == 1, "\(created)")
   }
 }

@@ -45,6 +45,14 @@ public enum VerifyStep: Sendable, Equatable {
     public var args: [String]?
     public var serviceAccountName: String?
     public static let defaultTimeoutSeconds = 300
+
+    public init(reference: String, timeoutSeconds: Int, command: [String]? = nil, args: [String]? = nil, serviceAccountName: String? = nil) {
+      self.reference = reference
+      self.timeoutSeconds = timeoutSeconds
+      self.command = command
+      self.args = args
+      self.serviceAccountName = serviceAccountName
+    }
   }
 
   public struct WebhookCheck: Sendable, Equatable {

@@ -17,9 +17,13 @@ import Glibc
 public struct JobVerifier: Sendable {
   let client: KubeClient
   let pollSeconds: Double
+  /// The images and service accounts kcd's config lets checks use (`checks.images`,
+  /// `checks.serviceAccounts`).
+  let allow: CheckAllowList
 
-  public init(client: KubeClient, pollSeconds: Double = 1) {
+  public init(client: KubeClient, allow: CheckAllowList = .any, pollSeconds: Double = 1) {
     self.client = client
+    self.allow = allow
     self.pollSeconds = pollSeconds
   }
 
@@ -53,6 +57,7 @@ public struct JobVerifier: Sendable {
   }
 
   public func verify(_ check: VerifyStep.ImageCheck, index: Int, candidate c: VerificationCandidate) -> VerifyOutcome {
+    if let refusal = allow.refusal(image: check) { return .failed("no Job created: \(refusal)") }
     let name = JobVerifier.jobName(c, index: index, check: check)
     let ns = c.kcd.namespace
     let options = KubeCallOptions.background

@@ -13,9 +13,12 @@ import KcdKube
 public struct WebhookVerifier: Sendable {
   let key: StandardWebhooks.Key?
   let http: HTTPClient
+  /// The URLs kcd's config lets checks POST to (`checks.webhookURLs`).
+  let allow: CheckAllowList
 
-  public init(key: StandardWebhooks.Key?, http: HTTPClient = HTTPClient(userAgent: "kcd/\(KcdVersion.current) verification")) {
+  public init(key: StandardWebhooks.Key?, allow: CheckAllowList = .any, http: HTTPClient = HTTPClient(userAgent: "kcd/\(KcdVersion.current) verification")) {
     self.key = key
+    self.allow = allow
     self.http = http
   }
 
@@ -31,6 +34,7 @@ public struct WebhookVerifier: Sendable {
   }
 
   public func verify(_ check: VerifyStep.WebhookCheck, index: Int, candidate c: VerificationCandidate) -> VerifyOutcome {
+    if let refusal = allow.refusal(url: check.url) { return .failed("not sent: \(refusal)") }
     guard let key else {
       return .failed("kcd has no verification key to sign the request with (--verification-key-file); not sent")
     }

@@ -26,6 +26,8 @@ import KcdYAML
 ///   - {name: deploys, kind: slack, urlFile: /etc/kcd/slack/url, events: [failed, rolledBack]}
 /// oidc:
 ///   - {issuer: "https://token.actions.githubusercontent.com", audience: "https://kcd.example.com", claims: {repository: acme/shop}}
+/// checks:
+///   webhookURLs: [https://verify.example.com/kcd/]
 /// ```
 public struct KcdConfig: Sendable, Equatable {
   public struct Registry: Sendable, Equatable {
@@ -44,6 +46,8 @@ public struct KcdConfig: Sendable, Equatable {
   public var notifications = NotificationSettings()
   /// Issuers whose OIDC ID tokens authenticate CI callbacks (`KcdConfig+OIDC.swift`, docs/oidc.md).
   public var oidc: [OIDCIssuer] = []
+  /// What KCDs' checks may make kcd do (`KcdConfig+Checks.swift`, docs/verification.md).
+  public var checks = CheckAllowList.any
 
   public init() {}
 
@@ -58,8 +62,8 @@ public struct KcdConfig: Sendable, Equatable {
   public static func parse(_ json: JSON, source: String) throws(UsageError) -> KcdConfig {
     var c = KcdConfig()
     guard case .object(let top) = json else { throw UsageError("\(source): the configuration must be a mapping") }
-    for key in top.keys where !["registries", "aliases", "trustSignedDigests", "notifications", "dashboardURL", "oidc"].contains(key) {
-      throw UsageError("\(source): unknown setting \"\(key)\" (known: registries, aliases, trustSignedDigests, notifications, dashboardURL, oidc)")
+    for key in top.keys where !["registries", "aliases", "trustSignedDigests", "notifications", "dashboardURL", "oidc", "checks"].contains(key) {
+      throw UsageError("\(source): unknown setting \"\(key)\" (known: registries, aliases, trustSignedDigests, notifications, dashboardURL, oidc, checks)")
     }
     for (i, r) in (json["registries"].arrayValue ?? []).enumerated() {
       guard let host = r["host"].stringValue, !host.isEmpty else { throw UsageError("\(source): registries[\(i)].host is required") }
@@ -87,6 +91,7 @@ public struct KcdConfig: Sendable, Equatable {
     }
     c.notifications = try parseNotifications(json, source: source)
     c.oidc = try parseOIDC(json["oidc"], source: source)
+    c.checks = try parseChecks(json["checks"], source: source)
     return c
   }
 

@@ -79,7 +79,8 @@ public final class KcdRuntime: Sendable {
                                     ecr: ecr)
     var controllerOptions = Controller.Options()
     controllerOptions.resolver = resolver
-    controllerOptions.verifier = Verifiers(jobs: JobVerifier(client: client), webhooks: WebhookVerifier(key: options.verificationKey),
+    controllerOptions.verifier = Verifiers(jobs: JobVerifier(client: client, allow: options.config.checks),
+                                           webhooks: WebhookVerifier(key: options.verificationKey, allow: options.config.checks),
                                            signatures: SignatureStepVerifier(client: client, signatures: RegistrySignatures(resolver: resolver)))
     controllerOptions.namespaces = options.namespaces
     controllerOptions.workers = options.workers

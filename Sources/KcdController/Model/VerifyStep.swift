@@ -97,7 +97,8 @@ public enum VerifyStep: Sendable, Equatable {
       let reference = image.contains("@") || lastSegment.contains(":") || tag == nil ? image : "\(image):\(tag!)"
       func strings(_ key: String) -> [String]? { j[key].arrayValue.map { $0.compactMap(\.stringValue) } }
       return (.image(ImageCheck(reference: reference, timeoutSeconds: timeout, command: strings("command"), args: strings("args"),
-                                serviceAccountName: j["serviceAccountName"].stringValue)), [])
+                                // An empty name is none: the pod then gets no token.
+                                serviceAccountName: j["serviceAccountName"].stringValue.flatMap { $0.isEmpty ? nil : $0 })), [])
     case "Webhook":
       guard let url = j["url"].stringValue, url.hasPrefix("https://") || url.hasPrefix("http://"), url.utf8.count <= 2048 else {
         return invalid("url is required (an http or https URL)")

@@ -37,8 +37,8 @@ public struct JobVerifier: Sendable {
     return "\(prefix.isEmpty ? "kcd" : prefix)-verify-\(hash)"
   }
 
-  static func job(_ check: VerifyStep.ImageCheck, name: String, candidate c: VerificationCandidate) -> JSON {
-    var container: JSON = ["name": "verify", "image": .string(check.reference),
+  static func job(_ check: VerifyStep.ImageCheck, image: String, name: String, candidate c: VerificationCandidate) -> JSON {
+    var container: JSON = ["name": "verify", "image": .string(image),
                            "env": [["name": "KCD_IMAGE", "value": .string(c.image)], ["name": "KCD_DIGEST", "value": .string(c.digest)],
                                    ["name": "KCD_VERSION", "value": .string(c.version)], ["name": "KCD_REPOSITORY", "value": .string(c.repository)]]]
     if let command = check.command { container["command"] = .array(command.map { .string($0) }) }
@@ -62,7 +62,7 @@ public struct JobVerifier: Sendable {
     let ns = c.kcd.namespace
     let options = KubeCallOptions.background
     do throws(KubeError) {
-      _ = try client.create(.jobs, namespace: ns, JobVerifier.job(check, name: name, candidate: c), options: options)
+      _ = try client.create(.jobs, namespace: ns, JobVerifier.job(check, image: allow.jobImage(check), name: name, candidate: c), options: options)
     } catch {
       // Already there: this check was started before (a restart); it is followed, not repeated.
       if error.status != 409 { return JobVerifier.unanswered("create the Job \(ns)/\(name)", error) }

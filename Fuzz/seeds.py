@@ -89,6 +89,8 @@ users:
                      b"alphabetical\n\n^main-(?<v>[0-9]{8})\nmain-20261201\nmain-20261130"],
   "image-reference": [b"nginx", b"registry.example:5000/team/app:v1@" + digest.encode(), b"index.docker.io/library/nginx",
                       b"123456789012.dkr.ecr.us-east-1.amazonaws.com/nearmap/photos"],
+  "check-allow-list": [b"https://verify.example.com:8443/kcd/shop?x=1", b"http://user@[fd00::1]:8080/v/a", b"https://h/kcd/..;/admin",
+                       b"registry.example/tools/verify:1.2@" + digest.encode(), b"busybox", b"Index.Docker.IO/acme/"],
   "kcd-spec": [j({"apiVersion": "kcd.dev/v1", "kind": "KCD", "metadata": {"name": "web", "namespace": "shop", "generation": 3},
                   "spec": {"imageRepo": "registry.example/shop/web", "tag": "main", "selector": {"matchLabels": {"app": "web"}},
                            "container": {"name": "web", "verify": [{"kind": "Image", "image": "registry.example/checks:1", "timeoutSeconds": 60}]},

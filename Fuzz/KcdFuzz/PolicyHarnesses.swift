@@ -46,6 +46,23 @@ enum PolicyHarnesses {
       _ = RepositoryName.isValidDigest(text)
       _ = ImagePlan.repository(ofImage: text)
     },
+    // `checks:` allow-lists: a check URL (read by kcd and by libcurl, which must agree) and an
+    // Image check's reference, as a KCD's author writes them.
+    Harness(name: "check-allow-list") { bytes in
+      let text = String(decoding: bytes, as: UTF8.self)
+      if let url = CheckURL(text) {
+        expect(CheckAllowList(webhookURLs: [url]).refusal(url: text) == nil, "a URL is outside the prefix it makes: \(text)")
+      }
+      let check = VerifyStep.ImageCheck(reference: text, timeoutSeconds: 60)
+      if let q = CheckAllowList.qualified(text) {
+        let list = CheckAllowList(images: [q.repository])
+        expect(list.refusal(image: check) == nil, "a reference is outside the list of its own repository: \(text)")
+        let image = list.jobImage(check)
+        expect(CheckAllowList.qualified(image).map { $0.repository == q.repository && $0.tag == q.tag && $0.digest == q.digest } == true,
+               "the Job's image \(image) is not the reference compared: \(text)")
+      }
+      _ = CheckAllowList.normalizedImageEntry(text)
+    },
     // A whole KCD object as the API server would hand it over (any JSON).
     Harness(name: "kcd-spec") { bytes in
       guard let json = try? JSON.parse(bytes) else { return }

@@ -1,3 +1,4 @@
+import KcdHTTP
 import KcdHooks
 
 /// What kcd's operator lets KCD editors make kcd do on their behalf when a KCD asks for
@@ -104,7 +105,8 @@ public struct CheckAllowList: Sendable, Equatable {
 /// scheme's default) and the path. URLs that could be read two ways are not parsed at all:
 /// a backslash, a space or control character, more than one `@`, a port that is not a number,
 /// and, in the path, a dot segment (`.`, `..`, either percent-encoded), an encoded `/`, `\` or
-/// `%`, or a `;` (servers that decode or strip these before routing would see another path).
+/// `%`, or a `;` (servers that decode or strip these before routing would see another path);
+/// and any URL libcurl reads otherwise.
 public struct CheckURL: Sendable, Equatable {
   public var scheme: String
   public var authority: String
@@ -130,6 +132,10 @@ public struct CheckURL: Sendable, Equatable {
     let lower = self.path.lowercased()
     for unsafe in ["%2f", "%5c", "%25", ";"] where lower.contains(unsafe) { return nil }
     for segment in self.path.split(separator: "/", omittingEmptySubsequences: false) where CheckURL.isDotSegment(segment) { return nil }
+    // And libcurl, which will send the request, must read the same scheme, host, port and path:
+    // where the two parsers could differ, the URL is refused rather than trusted to either.
+    guard let curl = CurlURL(url), curl.scheme.lowercased() == scheme, curl.path == self.path,
+          curl.host.lowercased() + (curl.port == (scheme == "https" ? 443 : 80) ? "" : ":\(curl.port)") == authority else { return nil }
   }
 
   /// `host[:port]` or `[v6]:port`, lower-cased, with the port as a number and the scheme's

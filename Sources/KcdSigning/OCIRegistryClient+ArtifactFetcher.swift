@@ -1,7 +1,7 @@
 import KcdRegistry
 
 /// kcd's distribution-API client reads signatures with its own auth, token cache, rate limit
-/// and retry handling. The ECR API client does not fetch artifacts yet (see docs/signatures.md).
+/// and retry handling (ECR repositories through `ECRArtifactFetcher`, which uses this client too).
 extension OCIRegistryClient: ArtifactFetcher {
   public func fetchManifest(repository: String, reference: String, maximumBytes: Int) throws(ArtifactFetchError) -> ManifestContent? {
     do {

@@ -4,8 +4,9 @@ import KcdRegistry
 import KcdSigning
 
 /// Signature checks through kcd's registry clients, with the namespace's credentials (the
-/// same as digest look-ups). ECR repositories are read through ECR's own API, which does not
-/// serve signature artifacts to kcd yet: a check there fails, saying so (never passes).
+/// same as digest look-ups). ECR repositories, whose digests come from ECR's own API, have
+/// their signatures read from ECR's registry endpoint with an ECR authorization token
+/// (`ECRArtifactFetcher`).
 struct RegistrySignatures: SignatureChecking {
   let resolver: RegistryResolver
 
@@ -14,8 +15,13 @@ struct RegistrySignatures: SignatureChecking {
     do { client = try resolver.factory(for: repository, namespace: namespace).client(for: repository) } catch {
       return .rejected("cannot read signatures of \(repository): \(error)")
     }
-    guard let fetcher = client as? any ArtifactFetcher else {
-      return .rejected("signature verification is not available for \(repository) (ECR repositories are not supported yet)")
+    let fetcher: any ArtifactFetcher
+    if let oci = client as? any ArtifactFetcher {
+      fetcher = oci
+    } else if let ecr = client as? ECRClient {
+      fetcher = ECRArtifactFetcher(ecr: ecr, base: resolver.base)
+    } else {
+      return .rejected("signature verification is not available for \(repository)")
     }
     return SignatureVerifier(fetcher: fetcher).verify(repository: repository, digest: digest, policy: policy, now: Timestamps.now())
   }

@@ -37,10 +37,12 @@ enum CryptoHarnesses {
       // headers, queries of a handful of parameters), never a client's: the target is capped at
       // 512 bytes and the headers at 32, so each run stays short enough for millions of them.
       let input = HeadAndBody(bytes)
-      let target = String((input.header("x-fuzz-target") ?? "/").prefix(512))
-      let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+      let target = (input.header("x-fuzz-target") ?? "/").utf8.prefix(512)
+      let question = target.firstIndex(of: 0x3F) ?? target.endIndex
+      let path = String(decoding: target[..<question], as: UTF8.self)
+      let query = question == target.endIndex ? "" : String(decoding: target[target.index(after: question)...], as: UTF8.self)
       let headers = Array(input.headers.filter { $0.name != "x-fuzz-target" }.prefix(32))
-      let request = SigV4Request(method: "POST", path: String(parts[0]), query: parts.count > 1 ? String(parts[1]) : "", headers: headers, body: input.body)
+      let request = SigV4Request(method: "POST", path: path, query: query, headers: headers, body: input.body)
       let signer = SigV4Signer(region: "us-east-1", service: "ecr")
       let credentials = AWSSigningCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
       let first = signer.sign(request, credentials: credentials, at: 1_700_000_000)

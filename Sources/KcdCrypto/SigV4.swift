@@ -81,10 +81,12 @@ public struct SigV4Signer: Sendable {
     var added: [(name: String, value: String)] = [("X-Amz-Date", amzDate)]
     if let token = credentials.sessionToken { added.append(("X-Amz-Security-Token", token)) }
     if addsContentHashHeader { added.append(("x-amz-content-sha256", payloadHash)) }
-    let owned = Set(added.map { $0.name.lowercased() })
-    let headers = request.headers.filter { !owned.contains($0.name.lowercased()) } + added
+    // Every name lower-cased once, here.
+    let lowered = added.map { (name: SigV4Signer.lowercasedName($0.name), value: $0.value) }
+    let owned = Set(lowered.map(\.name))
+    let headers = request.headers.map { (name: SigV4Signer.lowercasedName($0.name), value: $0.value) }.filter { !owned.contains($0.name) } + lowered
 
-    let (canonicalHeaders, signedHeaders) = SigV4Signer.canonicalHeaders(headers)
+    let (canonicalHeaders, signedHeaders) = SigV4Signer.canonicalHeaders(lowercased: headers)
     let canonicalRequest = [
       request.method,
       SigV4Signer.canonicalURI(request.path, normalize: normalizesPath),
@@ -116,13 +118,23 @@ public struct SigV4Signer: Sendable {
     String(Timestamps.rfc3339(time).filter { $0 != "-" && $0 != ":" })
   }
 
-  /// Lower-cased names sorted, one line per name; values trimmed with inner runs of spaces
-  /// collapsed, and repeated fields joined with `,` in the order they were given.
-  static func canonicalHeaders(_ headers: [(name: String, value: String)]) -> (text: String, signed: String) {
+  /// A header name lower-cased: byte by byte when it is ASCII (as every HTTP field name is), by
+  /// Unicode's rules otherwise, which give the same result for ASCII at many times the cost.
+  static func lowercasedName(_ name: String) -> String {
+    var bytes = Array(name.utf8)
+    for i in bytes.indices {
+      guard bytes[i] < 0x80 else { return name.lowercased() }
+      if bytes[i] >= 0x41 && bytes[i] <= 0x5A { bytes[i] += 0x20 }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+
+  /// Names (lower-cased by the caller) sorted, one line per name; values trimmed with inner runs
+  /// of spaces collapsed, and repeated fields joined with `,` in the order they were given.
+  static func canonicalHeaders(lowercased headers: [(name: String, value: String)]) -> (text: String, signed: String) {
     var order: [String] = []
     var values: [String: [String]] = [:]
-    for (name, value) in headers {
-      let key = name.lowercased()
+    for (key, value) in headers {
       if values[key] == nil { order.append(key) }
       values[key, default: []].append(collapsedSpaces(value))
     }
@@ -132,7 +144,10 @@ public struct SigV4Signer: Sendable {
   }
 
   static func collapsedSpaces(_ value: String) -> String {
+    // Most values have no space to trim or collapse: returned as they are, without a copy.
+    if !value.utf8.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return value }
     var out: [UInt8] = []
+    out.reserveCapacity(value.utf8.count)
     var pendingSpace = false
     for c in value.utf8 {
       if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D {
@@ -151,28 +166,39 @@ public struct SigV4Signer: Sendable {
     return uriEncode(p, keepSlash: true)
   }
 
-  /// RFC 3986 dot-segment removal plus empty segments dropped; a trailing `/` is kept.
+  /// RFC 3986 dot-segment removal plus empty segments dropped; a trailing `/` is kept. Split on
+  /// the byte `/` (as AWS does), not on characters: a `/` followed by a combining mark is one
+  /// `Character` but still two segments on the wire.
   static func normalizedPath(_ path: String) -> String {
-    var segments: [Substring] = []
-    for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
-      if segment == "." { continue }
-      if segment == ".." { if !segments.isEmpty { segments.removeLast() }; continue }
+    var segments: [Substring.UTF8View] = []
+    for segment in path.utf8.split(separator: 0x2F, omittingEmptySubsequences: true) {
+      if segment.elementsEqual(".".utf8) { continue }
+      if segment.elementsEqual("..".utf8) { if !segments.isEmpty { segments.removeLast() }; continue }
       segments.append(segment)
     }
     guard !segments.isEmpty else { return "/" }
-    return "/" + segments.joined(separator: "/") + (path.hasSuffix("/") ? "/" : "")
+    var out: [UInt8] = []
+    out.reserveCapacity(path.utf8.count + 1)
+    for segment in segments {
+      out.append(0x2F)
+      out.append(contentsOf: segment)
+    }
+    if path.utf8.last == 0x2F { out.append(0x2F) }
+    return String(decoding: out, as: UTF8.self)
   }
 
+  /// Pairs split on the bytes `&` and `=` (not on characters, for the reason `normalizedPath`
+  /// gives), each side decoded and re-encoded strictly.
   static func canonicalQuery(_ query: String) -> String {
     var pairs: [(name: String, value: String)] = []
-    for piece in query.split(separator: "&", omittingEmptySubsequences: true) {
-      let name: Substring, value: Substring
-      if let eq = piece.firstIndex(of: "=") {
+    for piece in query.utf8.split(separator: 0x26, omittingEmptySubsequences: true) {
+      let name: Substring.UTF8View, value: Substring.UTF8View
+      if let eq = piece.firstIndex(of: 0x3D) {
         name = piece[..<eq]
         value = piece[piece.index(after: eq)...]
       } else {
         name = piece
-        value = ""
+        value = piece[piece.endIndex...]
       }
       pairs.append((uriEncode(bytes: percentDecoded(name), keepSlash: false), uriEncode(bytes: percentDecoded(value), keepSlash: false)))
     }
@@ -186,25 +212,28 @@ public struct SigV4Signer: Sendable {
   /// Every byte but `A-Z a-z 0-9 - _ . ~` (and `/` in paths) as `%XX`, upper-case hex.
   public static func uriEncode(_ text: String, keepSlash: Bool) -> String { uriEncode(bytes: text.utf8, keepSlash: keepSlash) }
 
-  static func uriEncode(bytes: some Sequence<UInt8>, keepSlash: Bool) -> String {
-    let digits = Array("0123456789ABCDEF".utf8)
+  static func uriEncode(bytes: some Collection<UInt8>, keepSlash: Bool) -> String {
     var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
     for c in bytes {
       switch c {
       case 0x41...0x5A, 0x61...0x7A, 0x30...0x39, 0x2D, 0x2E, 0x5F, 0x7E: out.append(c)
       case 0x2F where keepSlash: out.append(c)
       default:
         out.append(0x25)
-        out.append(digits[Int(c >> 4)])
-        out.append(digits[Int(c & 15)])
+        out.append(hexDigit(c >> 4))
+        out.append(hexDigit(c & 15))
       }
     }
     return String(decoding: out, as: UTF8.self)
   }
 
+  /// An upper-case hex digit for 0...15.
+  static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x37 + v }
+
   /// `%XX` escapes decoded (invalid ones kept literally); `+` stays `+`.
-  static func percentDecoded(_ text: Substring) -> [UInt8] {
-    let bytes = Array(text.utf8)
+  static func percentDecoded(_ text: Substring.UTF8View) -> [UInt8] {
+    let bytes = Array(text)
     var out: [UInt8] = []
     var i = 0
     while i < bytes.count {

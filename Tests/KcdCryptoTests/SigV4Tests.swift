@@ -146,4 +146,13 @@ enum SuiteContext {
     #expect(!AWSSigningCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "tok").description.contains("secret"))
     #expect(!AWSSigningCredentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "tok").description.contains("tok"))
   }
+
+  @Test("paths and queries split on the bytes / & =, even where a combining mark makes one character of the separator")
+  func separatorsAreBytes() {
+    // `/\u{301}` and `&\u{301}` are single Characters; AWS splits the bytes regardless.
+    let s = C.sign("GET", "/x/../\u{301}y", query: "a=1&\u{301}b=2")
+    let lines = s.canonicalRequest.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines[1] == "/%CC%81y")
+    #expect(lines[2] == "%CC%81b=2&a=1")
+  }
 }

@@ -1,4 +1,5 @@
 import KcdCore
+import KcdHTTP
 import KcdJSON
 import Synchronization
 
@@ -65,6 +66,8 @@ public final class Informer: Sendable {
   let watchingFlag = Atomic<Bool>(false)
   let contactBits = Atomic<UInt64>(0)
   let stopping = Atomic<Bool>(false)
+  /// Wakes the watch when the informer stops, so an idle watch never has to wake up to ask.
+  let watchCancellation = TransferCancellation()
   let running = Atomic<Bool>(false)
 
   /// `onFailure(message, consecutiveFailures)` is told about every failed list or watch;
@@ -119,9 +122,12 @@ public final class Informer: Sendable {
     waitStopped()
   }
 
-  /// Asks the informer to stop without waiting (a watch notices within about a second), so
+  /// Asks the informer to stop without waiting (its watch is woken and ends at once), so
   /// several can stop side by side.
-  public func requestStop() { stopping.store(true, ordering: .relaxed) }
+  public func requestStop() {
+    stopping.store(true, ordering: .relaxed)
+    watchCancellation.cancel()
+  }
 
   public func waitStopped() {
     while running.load(ordering: .relaxed) { usleep(5_000) }
@@ -214,7 +220,8 @@ public final class Informer: Sendable {
                              h.lastError = nil
                            }
                          },
-                         onEvent: { [self] event in apply(event); return !isStopping }, shouldStop: { [self] in isStopping })
+                         onEvent: { [self] event in apply(event); return !isStopping }, shouldStop: { [self] in isStopping },
+                         cancellation: watchCancellation)
         update { $0.lastContact = monotonicSeconds() }
       } catch {
         if error.isExpired { throw error }  // relist

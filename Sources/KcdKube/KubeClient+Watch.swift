@@ -35,14 +35,16 @@ struct LineSplitter {
 }
 
 extension KubeClient {
-  /// Streams a watch until the server ends it, `onEvent` returns false, or `shouldStop` says so.
+  /// Streams a watch until the server ends it, `onEvent` returns false, or `shouldStop` says so
+  /// (polled each second, or — given a `cancellation` — when that is cancelled, with no wake-ups
+  /// meanwhile).
   /// An ERROR event is thrown as the KubeError its Status describes (410 for expired history).
   /// A stream silent for `silenceLimit` seconds (no event, no bookmark) is treated as dead.
   /// `onOpen` is called once the server has answered 200 (the watch is established).
   public func watch(
     _ r: KubeResource, namespace: String? = nil, resourceVersion: String, labelSelector: String? = nil, fieldSelector: String? = nil,
     timeoutSeconds: Int, allowBookmarks: Bool = true, silenceLimit: Double? = nil, onOpen: @escaping () -> Void = {},
-    onEvent: @escaping (WatchEvent) -> Bool, shouldStop: @escaping () -> Bool
+    onEvent: @escaping (WatchEvent) -> Bool, shouldStop: @escaping () -> Bool, cancellation: TransferCancellation? = nil
   ) throws(KubeError) {
     var q: [(String, String)] = [("watch", "true"), ("resourceVersion", resourceVersion), ("timeoutSeconds", String(timeoutSeconds))]
     if allowBookmarks { q.append(("allowWatchBookmarks", "true")) }
@@ -92,7 +94,7 @@ extension KubeClient {
           if !onEvent(WatchEvent(type: type, object: envelope["object"], truncated: !parsed.truncated.isEmpty)) { return false }
         }
         return true
-      }, shouldStop: shouldStop)
+      }, shouldStop: shouldStop, cancellation: cancellation)
     } catch {
       if let f = state.failure { throw f }
       if error.isAborted { observer("watch", "200"); return }

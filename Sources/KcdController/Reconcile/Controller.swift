@@ -198,7 +198,7 @@ public final class Controller: Sendable {
     while running.load(ordering: .relaxed) > 0 { usleep(5_000) }
   }
 
-  /// Stops the informers, side by side (each watch notices within about a second).
+  /// Stops the informers, side by side (each watch is woken and ends at once).
   public func stopCaches() {
     for informer in allInformers { informer.requestStop() }
     for informer in allInformers { informer.waitStopped() }

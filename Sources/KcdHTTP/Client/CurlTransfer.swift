@@ -21,6 +21,7 @@ final class CurlTransfer {
     var onData: (([UInt8]) -> Bool)?
     var stopped = false
     var shouldStop: (() -> Bool)?
+    var cancellation: TransferCancellation?
     var lastData = monotonicSeconds()
     var idleTimeout: Double
 
@@ -38,14 +39,16 @@ final class CurlTransfer {
   }()
 
   static func perform(
-    handle: UnsafeMutableRawPointer, request: HTTPClientRequest, tls: TLSClientOptions, userAgent: String,
-    onHead: ((Int, HTTPHeaders) -> Bool)? = nil, onData: (([UInt8]) -> Bool)? = nil, shouldStop: (() -> Bool)? = nil
+    handle: UnsafeMutableRawPointer, multi: UnsafeMutableRawPointer, request: HTTPClientRequest, tls: TLSClientOptions, userAgent: String,
+    onHead: ((Int, HTTPHeaders) -> Bool)? = nil, onData: (([UInt8]) -> Bool)? = nil, shouldStop: (() -> Bool)? = nil,
+    cancellation: TransferCancellation? = nil
   ) throws(HTTPClientError) -> HTTPClientResponse {
     _ = globalInit
     let context = Context(limit: request.maximumBodyBytes, idleTimeout: request.idleTimeout)
     context.onHead = onHead
     context.onData = onData
     context.shouldStop = shouldStop
+    context.cancellation = cancellation
     let unmanaged = Unmanaged.passRetained(context)
     defer { unmanaged.release() }
     var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -116,11 +119,12 @@ final class CurlTransfer {
     _ = kcd_curl_setopt_progress_callback(h) { raw, _, _, _, _ in
       let ctx = Unmanaged<Context>.fromOpaque(raw!).takeUnretainedValue()
       if let stop = ctx.shouldStop, stop() { ctx.stopped = true; return 1 }
+      if ctx.cancellation?.isCancelled == true { ctx.stopped = true; return 1 }
       if ctx.idleTimeout > 0 && monotonicSeconds() - ctx.lastData > ctx.idleTimeout { return 1 }
       return 0
     }
 
-    let rc = curl_easy_perform(h)
+    let rc = run(easy: h, multi: multi, context)
     if rc != CURLE_OK {
       let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
       let reason = detail.isEmpty ? String(cString: curl_easy_strerror(rc)) : detail
@@ -132,6 +136,47 @@ final class CurlTransfer {
     var status = 0
     _ = kcd_curl_getinfo_long(h, CURLINFO_RESPONSE_CODE, &status)
     return HTTPClientResponse(status: status, headers: context.headers, body: context.body)
+  }
+
+  /// What `curl_easy_perform` does, on the handle's own multi handle so the wait can be chosen:
+  /// `curl_easy_perform` wakes every second whatever happens, which for an idle watch is a
+  /// wake-up a second for nothing. Here the wait is libcurl's next deadline (its time-outs),
+  /// the stream's idle limit, and — only without a cancellation to wake it — one second, so
+  /// `shouldStop` is still polled as often as before.
+  static func run(easy: UnsafeMutableRawPointer, multi: UnsafeMutableRawPointer, _ context: Context) -> CURLcode {
+    guard curl_multi_add_handle(multi, easy) == CURLM_OK else { return CURLE_FAILED_INIT }
+    defer { _ = curl_multi_remove_handle(multi, easy) }
+    if let cancellation = context.cancellation {
+      guard cancellation.register(multi) else { context.stopped = true; return CURLE_ABORTED_BY_CALLBACK }
+    }
+    defer { context.cancellation?.unregister(multi) }
+    while true {
+      var running: Int32 = 0
+      guard curl_multi_perform(multi, &running) == CURLM_OK else { return CURLE_OUT_OF_MEMORY }
+      if running == 0 { break }
+      var deadline = -1
+      _ = curl_multi_timeout(multi, &deadline)
+      guard curl_multi_poll(multi, nil, 0, Int32(waitMilliseconds(curlDeadline: deadline, context)), nil) == CURLM_OK else {
+        return CURLE_OUT_OF_MEMORY
+      }
+    }
+    var left: Int32 = 0
+    while let message = curl_multi_info_read(multi, &left) {
+      if message.pointee.msg == CURLMSG_DONE && message.pointee.easy_handle == easy { return message.pointee.data.result }
+    }
+    return CURLE_FAILED_INIT
+  }
+
+  /// How long `curl_multi_poll` may sleep: until libcurl's deadline (-1: none), the idle limit
+  /// (the progress callback then ends the stream), and a second when nothing else can wake it.
+  static func waitMilliseconds(curlDeadline: Int, _ context: Context, now: Double = monotonicSeconds()) -> Int {
+    var wait = context.cancellation == nil ? 1000 : 3_600_000
+    if curlDeadline >= 0 { wait = min(wait, curlDeadline) }
+    if context.idleTimeout > 0 && context.idleTimeout.isFinite {
+      let left = context.idleTimeout - (now - context.lastData)
+      wait = min(wait, max(0, Int((left * 1000).rounded(.up)) + 1))
+    }
+    return max(0, wait)
   }
 
   static func configureTLS(_ h: UnsafeMutableRawPointer, _ tls: TLSClientOptions) throws(HTTPClientError) {

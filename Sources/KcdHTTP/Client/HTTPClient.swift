@@ -9,15 +9,22 @@ public final class HTTPClient: Sendable {
   public let userAgent: String
   let idle = Mutex<[Handle]>([])
 
-  /// An easy handle; owned by one transfer at a time.
+  /// An easy handle and the multi handle that drives it (whose connection cache keeps the
+  /// connections between transfers); owned by one transfer at a time.
   final class Handle: @unchecked Sendable {
     let raw: UnsafeMutableRawPointer
+    let multi: UnsafeMutableRawPointer
     init?() {
       _ = CurlTransfer.globalInit
       guard let h = curl_easy_init() else { return nil }
+      guard let m = curl_multi_init() else { curl_easy_cleanup(h); return nil }
       raw = h
+      multi = m
     }
-    deinit { curl_easy_cleanup(raw) }
+    deinit {
+      curl_multi_cleanup(multi)
+      curl_easy_cleanup(raw)
+    }
   }
 
   public init(tls: TLSClientOptions = TLSClientOptions(), userAgent: String = "kcd") {
@@ -40,19 +47,23 @@ public final class HTTPClient: Sendable {
   public func send(_ request: HTTPClientRequest) throws(HTTPClientError) -> HTTPClientResponse {
     let h = try checkout()
     defer { checkin(h) }
-    return try CurlTransfer.perform(handle: h.raw, request: request, tls: tls, userAgent: userAgent)
+    return try CurlTransfer.perform(handle: h.raw, multi: h.multi, request: request, tls: tls, userAgent: userAgent)
   }
 
   /// Streams a response: `onHead` sees the status and headers first (return false to stop),
-  /// then `onData` each chunk as it arrives (return false to stop). `shouldStop` is polled about
-  /// once a second so a silent stream can be cancelled. Returns the status.
+  /// then `onData` each chunk as it arrives (return false to stop). With a `cancellation` the
+  /// stream sleeps until data comes, a deadline passes or it is cancelled; without one,
+  /// `shouldStop` is polled about once a second so a silent stream can be stopped. Returns the status.
   @discardableResult
   public func stream(
     _ request: HTTPClientRequest, onHead: @escaping (Int, HTTPHeaders) -> Bool, onData: @escaping ([UInt8]) -> Bool,
-    shouldStop: @escaping () -> Bool = { false }
+    shouldStop: @escaping () -> Bool = { false }, cancellation: TransferCancellation? = nil
   ) throws(HTTPClientError) -> Int {
     let h = try checkout()
     defer { checkin(h) }
-    return try CurlTransfer.perform(handle: h.raw, request: request, tls: tls, userAgent: userAgent, onHead: onHead, onData: onData, shouldStop: shouldStop).status
+    return try CurlTransfer.perform(
+      handle: h.raw, multi: h.multi, request: request, tls: tls, userAgent: userAgent, onHead: onHead, onData: onData,
+      shouldStop: shouldStop, cancellation: cancellation
+    ).status
   }
 }

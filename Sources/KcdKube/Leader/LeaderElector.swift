@@ -1,4 +1,5 @@
 import KcdCore
+import KcdHTTP
 import KcdJSON
 import Synchronization
 
@@ -32,6 +33,8 @@ public final class LeaderElector: Sendable {
   let election: Mutex<LeaderElection>
   let wake = ChangeSignal()
   let stopping = Atomic<Bool>(false)
+  /// Wakes the Lease watch on `stop()`, so an idle watch never has to wake up to ask.
+  let watchCancellation = TransferCancellation()
   let running = Atomic<Bool>(false)
   let watching = Atomic<Bool>(false)
   let lastHolder = Mutex<String?>(nil)
@@ -79,7 +82,7 @@ public final class LeaderElector: Sendable {
                            if holder != election.withLock({ $0.observed?.holder }) { wake.notify() }
                            return !stopping.load(ordering: .relaxed)
                          },
-                         shouldStop: { [self] in stopping.load(ordering: .relaxed) })
+                         shouldStop: { [self] in stopping.load(ordering: .relaxed) }, cancellation: watchCancellation)
       } catch {
         sleepUnlessStopping(min(config.retryPeriod, 1))
       }
@@ -94,10 +97,11 @@ public final class LeaderElector: Sendable {
   /// Stops trying; a leader stops leading and releases the Lease (bounded by `timeout`).
   public func stop(timeout: Double = 2) {
     stopping.store(true, ordering: .relaxed)
+    watchCancellation.cancel()
     wake.notify()
     while running.load(ordering: .relaxed) { usleep(5_000) }
     release(timeout: timeout)
-    // The watch notices within about a second; shutdown does not wait for it.
+    // The watch is woken by the cancellation and ends; shutdown does not wait for it.
   }
 
   func run() {

@@ -12,6 +12,22 @@ import Glibc
 /// the queue's own bookkeeping (timing them would make the test slow or flaky).
 @Suite(.timeLimit(.minutes(1)))
 struct WorkQueueTests {
+  @Test("a reconcile's schedule replaces the key's earlier wake-up; nil drops it; zero queues it now")
+  func scheduleReplaces() {
+    let q = WorkQueue()
+    q.add("a", after: 5)
+    q.schedule("a", after: 100)
+    let at = q.state.withLock { $0.delayed["a"] } ?? 0
+    #expect(at > monotonicSeconds() + 50, "the later time replaced the earlier one (add(after:) keeps the earlier)")
+    q.schedule("a", after: nil)
+    #expect(q.state.withLock { $0.delayed["a"] } == nil)
+    #expect(q.depth == 0, "nothing is left to wake up for")
+    q.add("b", after: 5)
+    q.schedule("b", after: 0)
+    #expect(q.state.withLock { $0.delayed["b"] } == nil)
+    #expect(q.get() == "b")
+  }
+
   @Test("keys come out in the order they went in")
   func fifo() {
     let q = WorkQueue()

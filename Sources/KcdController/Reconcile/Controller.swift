@@ -234,7 +234,7 @@ public final class Controller: Sendable {
       }
       metrics.set(ControllerMetrics.queueDepth, [], Double(queue.depth))
       do {
-        if let again = try executor.reconcile(key: key) { queue.add(key, after: again) }
+        queue.schedule(key, after: try executor.reconcile(key: key))
         queue.forget(key)
       } catch {
         if let wait = error.retryAfterSeconds {

@@ -46,6 +46,21 @@ public final class WorkQueue: Sendable {
     signal.notify()
   }
 
+  /// A reconcile's own word on when to look at `key` again, replacing any wake-up set for it
+  /// before (an earlier state's requeue, a retry that has since succeeded); nil: none, the key
+  /// waits for news. Without this a rollout that finished left its last tracking wake-up
+  /// behind, and after a burst of a thousand rollouts kcd kept waking up for nothing.
+  public func schedule(_ key: String, after seconds: Double?) {
+    guard let seconds, seconds > 0 else {
+      state.withLock { _ = $0.delayed.removeValue(forKey: key) }
+      if seconds != nil { add(key) }
+      return
+    }
+    let at = monotonicSeconds() + seconds
+    state.withLock { $0.delayed[key] = at }
+    signal.notify()
+  }
+
   public func addRateLimited(_ key: String) {
     let failures = state.withLock { s -> Int in
       s.failures[key, default: 0] += 1

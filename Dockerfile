@@ -18,6 +18,8 @@ COPY Sources Sources
 COPY Benchmarks Benchmarks
 COPY Tests Tests
 COPY scripts/build-release.sh scripts/
+# The release link reads the function order (Package.swift, kcdReleaseLinking).
+COPY scripts/kcd.order scripts/
 RUN scripts/build-release.sh /out/kcd .build
 
 FROM debian:bookworm-slim

@@ -3,7 +3,7 @@ SWIFT ?= swift
 SWIFT_BUILD_FLAGS ?=
 export KCD_KUBECTL_120 := $(CURDIR)/.build-tools/kubectl-1.20/usr/bin/kubectl
 
-.PHONY: all setup build test test-swift test-python fuzz fuzz-smoke demo sim bench release clean
+.PHONY: all setup build test test-swift test-python fuzz fuzz-smoke demo sim bench release order-file clean
 
 all: build
 
@@ -41,3 +41,7 @@ bench: setup
 
 clean:
 	rm -rf .build .build-tools
+
+# The function order release builds link by (scripts/kcd.order; needs valgrind).
+order-file: setup
+	scripts/order-file.sh

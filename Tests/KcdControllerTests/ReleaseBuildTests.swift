@@ -1,4 +1,5 @@
 import KcdServer
+import KcdCore
 import KcdTestSupport
 import Testing
 
@@ -70,6 +71,14 @@ struct ReleaseBuildTests {
     let described = try Subprocess.run(["swift", "package", "describe", "--type", "json"], directory: context)
     #expect(described.status == 0, "\(described)")
     #expect(TestEnvironment.executableExists(context + "/scripts/build-release.sh"))
+    // Files the manifest hands to the release link (the function order) must be in the context too.
+    let manifest = try String(decoding: FileIO.read(TestEnvironment.packageRoot + "/Package.swift"), as: UTF8.self)
+    // Every "\(Context.packageDirectory)/<path>" up to its closing quote.
+    let linked = manifest.split(separator: "packageDirectory)/").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+    #expect(linked.contains("scripts/kcd.order"), "\(linked)")
+    for path in linked {
+      #expect(FileIO.exists(context + "/" + path), "\(path) is named in Package.swift but not copied by the Dockerfile")
+    }
   }
 
   /// What the release kcd may need itself: glibc (libc, libm; libdl and libpthread are inside libc

@@ -10,7 +10,7 @@
 # Needs valgrind (callgrind lists every function that ran, not a sample), kubectl and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for tool in valgrind callgrind_control kubectl python3; do
+for tool in valgrind kubectl python3; do
   command -v "$tool" >/dev/null || { echo "order-file: needs $tool" >&2; exit 1; }
 done
 

@@ -1,3 +1,5 @@
+import KcdCore
+
 /// One fuzz harness: a name and what it does with one input. A harness must never trap on any
 /// input; where a property holds for every input (a round trip, two ways of feeding the same
 /// bytes), it checks it with `expect`, which traps, so libFuzzer reports the input.
@@ -34,8 +36,7 @@ struct HeadAndBody {
       guard let colon = line.firstIndex(of: 58) else { continue }
       let value = line[line.index(after: colon)...].drop { $0 == 32 }
       // ASCII lower-casing: Unicode's rules would dominate a run, and a source under test lower-cases its own way.
-      let name = line[..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
-      headers.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
+      headers.append((ASCII.lowercased(line[..<colon]), String(decoding: value, as: UTF8.self)))
     }
   }
 

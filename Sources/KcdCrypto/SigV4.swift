@@ -121,12 +121,7 @@ public struct SigV4Signer: Sendable {
   /// A header name lower-cased: byte by byte when it is ASCII (as every HTTP field name is), by
   /// Unicode's rules otherwise, which give the same result for ASCII at many times the cost.
   static func lowercasedName(_ name: String) -> String {
-    var bytes = Array(name.utf8)
-    for i in bytes.indices {
-      guard bytes[i] < 0x80 else { return name.lowercased() }
-      if bytes[i] >= 0x41 && bytes[i] <= 0x5A { bytes[i] += 0x20 }
-    }
-    return String(decoding: bytes, as: UTF8.self)
+    name.utf8.allSatisfy { $0 < 0x80 } ? ASCII.lowercased(name) : name.lowercased()
   }
 
   /// Names (lower-cased by the caller) sorted, one line per name; values trimmed with inner runs

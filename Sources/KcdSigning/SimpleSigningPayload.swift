@@ -1,3 +1,4 @@
+import KcdCore
 import KcdJSON
 
 /// cosign's legacy payload ("simple signing", containers-signature(5)): what binds a `.sig`
@@ -24,12 +25,8 @@ enum SimpleSigningPayload {
   /// The member whose key equals `name` ignoring ASCII case; `.null` when there is none.
   static func member(_ object: JSON, _ name: String) throws(CandidateFailure) -> JSON {
     let wanted = name.lowercased()
-    let matches = (object.objectValue ?? [:]).filter { asciiLowercased($0.key) == wanted }
+    let matches = (object.objectValue ?? [:]).filter { ASCII.lowercased($0.key) == wanted }
     guard matches.count <= 1 else { throw .rejected("the signed payload has \(matches.count) keys spelled \"\(name)\" in different cases") }
     return matches.first?.value ?? .null
-  }
-
-  static func asciiLowercased(_ text: String) -> String {
-    String(decoding: text.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
   }
 }
